@@ -1,0 +1,198 @@
+import type { Command } from 'commander';
+import {
+  DEFAULT_WARMUP,
+  MODEL_NAMES,
+  formatHorizon,
+  parseHorizon,
+  parseModelList,
+  runBacktest,
+  type BacktestMetrics,
+  type BacktestReport,
+} from '@cryptoviz/forecast';
+import { readOhlcvCsv, type Bar } from '@cryptoviz/market';
+import { MODEL_LIST_HELP } from './backtest-models.ts';
+
+interface BacktestFlags {
+  data?: string;
+  models?: string[];
+  horizons: string;
+  warmup: string;
+  from?: string;
+  to?: string;
+  json?: boolean;
+  listModels?: boolean;
+}
+
+/** A mistake in how the command was called (exit 2), as opposed to bad data (exit 1). */
+class UsageError extends Error {}
+
+export function register(program: Command): void {
+  program
+    .command('backtest')
+    .description('walk-forward backtest of forecasting models on an hourly OHLCV CSV')
+    .option('--data <csv>', 'OHLCV CSV: time,open,high,low,close,volume (ISO-8601 UTC, sorted)')
+    .option('--models <specs...>', MODEL_LIST_HELP)
+    .option('--horizons <list>', 'comma-separated horizons in hours', '1h,6h')
+    .option('--warmup <bars>', 'first forecast origin (bar index)', String(DEFAULT_WARMUP))
+    .option('--from <when>', 'score only origins at/after this ISO time or N% of the bars')
+    .option('--to <when>', 'score only targets before this ISO time or N% of the bars')
+    .option('--json', 'print JSON: model → horizon → metrics')
+    .option('--list-models', 'print the model names, one a line')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  cryptoviz backtest --data data/market/binance-btcusdt-1h.csv --json\n' +
+        '  cryptoviz backtest --data btc.csv --models naive,movingAverage:window=20,ridge --from 80%\n' +
+        '  cryptoviz backtest --data btc.csv --models holt:alpha=0.5,beta=0.2,ewma:alpha=0.1\n' +
+        '  cryptoviz backtest --data btc.csv --models "consensus:weights=inverseMae;holt:alpha=0.5"',
+    )
+    .action(async (flags: BacktestFlags) => {
+      try {
+        await backtest(flags);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        process.stderr.write(`cryptoviz backtest: ${message}\n`);
+        process.exitCode = isUsageError(err) ? 2 : 1;
+      }
+    });
+}
+
+async function backtest(flags: BacktestFlags): Promise<void> {
+  if (flags.listModels) {
+    process.stdout.write(`${MODEL_NAMES.join('\n')}\n`);
+    return;
+  }
+  if (!flags.data) throw new UsageError('--data <csv> is required');
+  // Validate everything the user typed before spending time on the file.
+  const models = parseModelList(flags.models ?? MODEL_NAMES);
+  const horizons = flags.horizons
+    .split(',')
+    .filter((text) => text.trim() !== '')
+    .map(parseHorizon);
+  if (horizons.length === 0) throw new UsageError('--horizons is empty');
+  const warmup = parseWarmup(flags.warmup);
+
+  const bars = await readBars(flags.data);
+  requireEnoughBars(flags.data, bars.length, warmup, horizons);
+  const report = runBacktest(
+    { times: bars.map((bar) => bar.time), closes: Float64Array.from(bars, (bar) => bar.close) },
+    {
+      models,
+      horizons,
+      warmup,
+      from: flags.from === undefined ? undefined : resolveTime(flags.from, bars, '--from'),
+      to: flags.to === undefined ? undefined : resolveTime(flags.to, bars, '--to'),
+    },
+  );
+  process.stdout.write(
+    flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, horizons),
+  );
+}
+
+async function readBars(path: string): Promise<Bar[]> {
+  try {
+    return await readOhlcvCsv(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`data file ${path} does not exist`);
+    if (code === 'EISDIR') throw new Error(`data file ${path} is a directory`);
+    throw err;
+  }
+}
+
+/**
+ * A file too short to score even one forecast per horizon would print n = 0 and blank metrics,
+ * which reads like a result; say what is missing instead. Bars are hourly, so the longest
+ * horizon's first target is that many rows after the first origin, the bar at index `warmup`.
+ */
+function requireEnoughBars(
+  path: string,
+  rows: number,
+  warmup: number,
+  horizons: readonly number[],
+): void {
+  const longest = Math.max(...horizons);
+  const needed = warmup + longest + 1;
+  if (rows < needed) {
+    throw new UsageError(
+      `data file ${path} has ${rows} rows, but --warmup ${warmup} + the ${formatHorizon(longest)} horizon need at least ${needed} rows (${warmup} before the first forecast, 1 to forecast from, ${longest} to reach its target); lower --warmup or use a longer file`,
+    );
+  }
+}
+
+function parseWarmup(text: string): number {
+  const warmup = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(warmup)) {
+    throw new UsageError(`invalid --warmup "${text}": expected a whole number of bars`);
+  }
+  return warmup;
+}
+
+/** `N%` → time of the bar N% of the way into the file; otherwise an ISO-8601 time. */
+function resolveTime(text: string, bars: readonly Bar[], flag: string): number {
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(text.trim());
+  if (percent) {
+    const share = Number(percent[1]) / 100;
+    if (share > 1) throw new UsageError(`invalid ${flag} "${text}": at most 100%`);
+    const index = Math.floor(share * bars.length);
+    return index < bars.length ? bars[index]!.time : Infinity;
+  }
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) {
+    throw new UsageError(`invalid ${flag} "${text}": expected an ISO-8601 time or N%`);
+  }
+  return time;
+}
+
+function isUsageError(err: unknown): boolean {
+  return (
+    err instanceof UsageError ||
+    err instanceof RangeError ||
+    (err instanceof Error && ['ModelSpecError', 'BacktestConfigError'].includes(err.name))
+  );
+}
+
+const COLUMNS = [
+  'model',
+  'horizon',
+  'n',
+  'MAE',
+  'MAPE %',
+  'RMSE',
+  'dir. acc %',
+  'skill %',
+  'in interval %',
+];
+
+function renderTable(report: BacktestReport, horizons: readonly number[]): string {
+  const rows = Object.entries(report).flatMap(([model, byHorizon]) =>
+    horizons.map((hours) => {
+      const label = formatHorizon(hours);
+      return [model, label, ...metricCells(byHorizon[label]!)];
+    }),
+  );
+  const widths = COLUMNS.map((title, c) =>
+    Math.max(title.length, ...rows.map((row) => row[c]!.length)),
+  );
+  // Model names read best left-aligned, numbers right-aligned.
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join('  ');
+  const note = '\nskill = 1 − MAE / MAE(naive); interval: 10%–90% quantiles of past residuals\n';
+  return `${[line(COLUMNS), ...rows.map(line)].join('\n')}\n${note}`;
+}
+
+function metricCells(metrics: BacktestMetrics): string[] {
+  const fixed = (value: number | null, digits: number) =>
+    value === null ? '—' : value.toFixed(digits);
+  return [
+    String(metrics.n),
+    fixed(metrics.mae, 4),
+    fixed(metrics.mape, 4),
+    fixed(metrics.rmse, 4),
+    fixed(metrics.directionalAccuracy, 2),
+    fixed(metrics.skill === null ? null : 100 * metrics.skill, 3),
+    fixed(metrics.intervalCoverage, 1),
+  ];
+}

@@ -1,0 +1,14 @@
+export { Controller } from './controller.ts';
+export { Reconciler } from './reconciler.ts';
+export { WorkQueue } from './queue.ts';
+export { LeaderElector } from './leader.ts';
+export { desiredReplicas, desiredWriters, workersForLag } from './replicas.ts';
+export { renderWorkloads, ownerSelector, ROLE_ENTRIES, type RenderOptions } from './render.ts';
+export { buildStatus, transitions } from './status.ts';
+export { summariseHeartbeats } from './facts.ts';
+export { connectControllerBus, type Bus, type CurrentBus } from './streams.ts';
+export { startKubernetesController, type RunningController } from './kube/run.ts';
+export { startLocalController, type LocalController } from './local/run.ts';
+export { readManifestFolder, type ManifestFolder } from './local/manifest-folder.ts';
+export { controllerService } from './service.ts';
+export * from './labels.ts';

@@ -1,0 +1,131 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { join } from 'node:path';
+import type { Resource } from '@cryptoviz/resources';
+import { resourceKey, type ResourceRecord, type ResourceStore } from '../platform.ts';
+import { isManifestFile, readManifestFile, type ManifestFile } from './manifest-folder.ts';
+
+/** Locally every resource lives in this namespace (what `kubectl apply` would use). */
+export const LOCAL_NAMESPACE = 'default';
+
+/**
+ * Resources from a folder of manifests, validated by the shared schema and re-read when files
+ * change (fs.watch, debounced: editors write in several steps). A file that stops parsing keeps
+ * its last good content, and the error is reported, so a half-saved edit stops nothing.
+ */
+export class FolderStore implements ResourceStore {
+  private readonly files = new Map<string, ManifestFile>();
+  private records = new Map<string, ResourceRecord>();
+  private readonly listeners: ((key: string) => void)[] = [];
+  private watcher?: FSWatcher;
+  private debounce?: NodeJS.Timeout;
+
+  constructor(
+    readonly dir: string,
+    private readonly onProblem: (message: string) => void = () => undefined,
+    private readonly debounceMs = 200,
+  ) {}
+
+  /** Reads the folder; throws on an invalid file (a bad start is refused, not half-run). */
+  async load(): Promise<void> {
+    for (const file of await this.manifestFiles()) {
+      this.files.set(file, await readManifestFile(join(this.dir, file)));
+    }
+    this.rebuild();
+  }
+
+  watch(): void {
+    this.watcher = watch(this.dir, () => {
+      clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => void this.reload(), this.debounceMs);
+    });
+  }
+
+  stop(): void {
+    clearTimeout(this.debounce);
+    this.watcher?.close();
+  }
+
+  onChange(listener: (key: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  keys(): string[] {
+    return [...this.records.keys()];
+  }
+
+  get(key: string): ResourceRecord | undefined {
+    return this.records.get(key);
+  }
+
+  /** One namespace: a name is never shared. */
+  namesakes(kind: Resource['kind'], name: string): ResourceRecord[] {
+    const record = this.records.get(resourceKey(kind, LOCAL_NAMESPACE, name));
+    return record ? [record] : [];
+  }
+
+  resources(): Resource[] {
+    return [...this.records.values()].map((record) => record.object as Resource);
+  }
+
+  secret(name: string, key: string): string | undefined {
+    for (const file of this.files.values()) {
+      const value = file.secrets.get(name)?.get(key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+
+  private async manifestFiles(): Promise<string[]> {
+    return (await readdir(this.dir)).filter(isManifestFile).sort();
+  }
+
+  private async reload(): Promise<void> {
+    const present = new Set(await this.manifestFiles().catch(() => []));
+    for (const file of this.files.keys()) if (!present.has(file)) this.files.delete(file);
+    for (const file of present) {
+      try {
+        this.files.set(file, await readManifestFile(join(this.dir, file)));
+      } catch (err) {
+        this.onProblem(`${(err as Error).message} (keeping the last good version)`);
+      }
+    }
+    const changed = this.rebuild();
+    for (const key of changed) for (const listener of this.listeners) listener(key);
+  }
+
+  /** Recomputes records; returns the keys that appeared, changed or disappeared. */
+  private rebuild(): string[] {
+    const next = new Map<string, ResourceRecord>();
+    for (const file of [...this.files.keys()].sort()) {
+      for (const resource of this.files.get(file)!.resources) {
+        const key = resourceKey(resource.kind, LOCAL_NAMESPACE, resource.metadata.name);
+        const previous = this.records.get(key);
+        const same = previous && isDeepStrictEqual(previous.object, resource);
+        next.set(key, {
+          kind: resource.kind,
+          namespace: LOCAL_NAMESPACE,
+          name: resource.metadata.name,
+          generation: same ? previous.generation : (previous?.generation ?? 0) + 1,
+          deleting: false,
+          finalizers: [],
+          object: resource,
+          conditions: previous?.conditions,
+        });
+      }
+    }
+    const changed = [...next.keys()].filter(
+      (key) => next.get(key)!.generation !== this.records.get(key)?.generation,
+    );
+    const removed = [...this.records.keys()].filter((key) => !next.has(key));
+    this.records = next;
+    return [...changed, ...removed];
+  }
+
+  /** Remembers conditions, so transition times and events behave as in a cluster. */
+  rememberConditions(key: string, conditions: ResourceRecord['conditions']): void {
+    const record = this.records.get(key);
+    if (record) record.conditions = conditions;
+  }
+}

@@ -1,0 +1,45 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseManifests, type Resource } from '@cryptoviz/resources';
+
+export interface ManifestFile {
+  resources: Resource[];
+  /** Secret name → key → value, from `kind: Secret` documents (stringData or base64 data). */
+  secrets: Map<string, Map<string, string>>;
+}
+
+export type ManifestFolder = ManifestFile;
+
+export const isManifestFile = (file: string) => /\.(ya?ml|json)$/.test(file);
+
+/** Parses one file; throws a ManifestError naming the file, document and field on bad input. */
+export async function readManifestFile(path: string): Promise<ManifestFile> {
+  const { resources, others } = parseManifests(await readFile(path, 'utf8'), path);
+  const secrets = new Map<string, Map<string, string>>();
+  for (const doc of others) {
+    if (doc.kind !== 'Secret') continue;
+    const name = (doc.metadata as { name?: string } | undefined)?.name;
+    if (!name) continue;
+    const values = new Map<string, string>();
+    for (const [key, value] of Object.entries((doc.data ?? {}) as Record<string, string>)) {
+      values.set(key, Buffer.from(value, 'base64').toString('utf8'));
+    }
+    for (const [key, value] of Object.entries((doc.stringData ?? {}) as Record<string, string>)) {
+      values.set(key, value);
+    }
+    secrets.set(name, values);
+  }
+  return { resources, secrets };
+}
+
+/** Reads every *.yaml / *.yml / *.json file directly in `dir` (sub-folders are not read). */
+export async function readManifestFolder(dir: string): Promise<ManifestFolder> {
+  const files = (await readdir(dir)).filter(isManifestFile).sort();
+  const folder: ManifestFolder = { resources: [], secrets: new Map() };
+  for (const file of files) {
+    const parsed = await readManifestFile(join(dir, file));
+    folder.resources.push(...parsed.resources);
+    for (const [name, values] of parsed.secrets) folder.secrets.set(name, values);
+  }
+  return folder;
+}

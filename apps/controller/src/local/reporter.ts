@@ -1,0 +1,40 @@
+import type { Condition } from '@cryptoviz/resources';
+import {
+  resourceKey,
+  type EventType,
+  type ResourceRecord,
+  type ResourceReporter,
+} from '../platform.ts';
+import type { FolderStore } from './folder-store.ts';
+
+/** Locally, status stays in memory (and is printed as events); Secrets come from the folder. */
+export class LocalReporter implements ResourceReporter {
+  readonly statuses = new Map<string, Record<string, unknown>>();
+
+  constructor(
+    private readonly store: FolderStore,
+    private readonly onEvent: (line: string) => void,
+  ) {}
+
+  async writeStatus(record: ResourceRecord, status: Record<string, unknown>): Promise<void> {
+    const key = resourceKey(record.kind, record.namespace, record.name);
+    this.statuses.set(key, status);
+    this.store.rememberConditions(key, status.conditions as Condition[]);
+  }
+
+  async removeFinalizer(): Promise<void> {}
+
+  async event(
+    record: ResourceRecord,
+    type: EventType,
+    reason: string,
+    message: string,
+  ): Promise<void> {
+    // Locally only what needs a person's attention is worth a line on the console.
+    if (type === 'Warning') this.onEvent(`${record.kind} ${record.name}: ${reason}: ${message}`);
+  }
+
+  async secretHasKey(_namespace: string, name: string, key: string): Promise<boolean> {
+    return this.store.secret(name, key) !== undefined;
+  }
+}

@@ -1,0 +1,4 @@
+import { runService } from '@cryptoviz/runtime';
+import { controllerService } from './service.ts';
+
+await runService(controllerService);

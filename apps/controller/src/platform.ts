@@ -1,0 +1,57 @@
+import type { Condition, Resource } from '@cryptoviz/resources';
+
+/** One CryptoSource or PredictionModel as the store holds it, before validation. */
+export interface ResourceRecord {
+  kind: Resource['kind'];
+  namespace: string;
+  name: string;
+  uid?: string;
+  generation: number;
+  deleting: boolean;
+  finalizers: string[];
+  /** When it was created (ISO 8601); what decides which of two namesakes keeps the name. */
+  createdAt?: string;
+  /** The whole object as written (validated by the reconciler with the shared schema). */
+  object: unknown;
+  conditions?: Condition[];
+  /** The workers its last written status described, if that status describes any. */
+  reported?: RunningWorkers;
+}
+
+/** What runs of a resource: the workers of the spec last applied. */
+export interface RunningWorkers {
+  replicas: number;
+  symbolCount: number;
+  /** The generation of the resource this was applied (or last reported) for. */
+  generation: number;
+}
+
+export function resourceKey(kind: Resource['kind'], namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+export function parseKey(key: string): { kind: Resource['kind']; namespace: string; name: string } {
+  const [kind, namespace, name] = key.split('/') as [Resource['kind'], string, string];
+  return { kind, namespace, name };
+}
+
+/** Where resources come from: a cluster's informers, or a folder of manifests. */
+export interface ResourceStore {
+  get(key: string): ResourceRecord | undefined;
+  keys(): string[];
+  /** Every resource of this kind with this name, in any namespace the store sees. */
+  namesakes(kind: Resource['kind'], name: string): ResourceRecord[];
+  /** Calls back with the key of every resource that changed (or whose workers did). */
+  onChange(listener: (key: string) => void): void;
+}
+
+export type EventType = 'Normal' | 'Warning';
+
+/** What the reconciler tells the world besides workloads: status, finalizers, events, Secrets. */
+export interface ResourceReporter {
+  writeStatus(record: ResourceRecord, status: Record<string, unknown>): Promise<void>;
+  removeFinalizer(record: ResourceRecord, finalizer: string): Promise<void>;
+  event(record: ResourceRecord, type: EventType, reason: string, message: string): Promise<void>;
+  /** Whether `key` of Secret `name` exists; undefined when that cannot be known. */
+  secretHasKey(namespace: string, name: string, key: string): Promise<boolean | undefined>;
+}

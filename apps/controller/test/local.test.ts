@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestBus, eventually, isAlive, type TestBus } from '@cryptoviz/testkit';
+import {
+  connectControllerBus,
+  startLocalController,
+  type Bus,
+  type LocalController,
+} from '../src/index.ts';
+
+// A stand-in worker: the real entry modules need a database; this one just stays up.
+const sleeper = join(mkdtempSync(join(tmpdir(), 'worker-')), 'sleeper.mjs');
+writeFileSync(
+  sleeper,
+  'setInterval(() => {}, 1000); process.on("SIGTERM", () => process.exit(0));\n',
+);
+
+const sourceYaml = (
+  name: string,
+  symbols: string[],
+  extra = '',
+) => `apiVersion: cryptoviz.dev/v1alpha1
+kind: CryptoSource
+metadata: { name: ${name} }
+spec: { provider: synthetic, symbols: [${symbols.join(', ')}], interval: 1s, maxSymbolsPerWorker: 1${extra} }
+`;
+
+describe('local backend: a folder of manifests run as processes', () => {
+  let bus: TestBus;
+  let controllerBus: Bus;
+  let dir: string;
+  let local: LocalController | undefined;
+  const events: string[] = [];
+
+  beforeEach(async () => {
+    bus = await createTestBus();
+    controllerBus = await connectControllerBus(bus.url, bus.topo.namespace, 'local-test');
+    dir = mkdtempSync(join(tmpdir(), 'manifests-'));
+  });
+  afterEach(async () => {
+    await local?.stop();
+    await controllerBus.close();
+    await bus.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = async (
+    entries: Parameters<typeof startLocalController>[0]['entries'],
+    withBus = false,
+  ) => {
+    local = await startLocalController({
+      manifestsDir: dir,
+      stateDir: mkdtempSync(join(tmpdir(), 'state-')),
+      entries,
+      baseEnv: {},
+      bus: withBus ? controllerBus : undefined,
+      onEvent: (line) => events.push(line),
+    });
+  };
+  const running = () =>
+    Object.fromEntries(local!.processes.list().map((w) => [w.workload.name, w.pid]));
+
+  it('starts, restarts and stops workers as files are added, edited and deleted', async () => {
+    writeFileSync(join(dir, 'a.yaml'), sourceYaml('sim-a', ['BTC']));
+    await start({ fetcher: sleeper, writer: sleeper }, true);
+    expect(Object.keys(running()).sort()).toEqual(['fetcher-sim-a-0', 'writer']);
+    const firstPid = running()['fetcher-sim-a-0'];
+
+    writeFileSync(join(dir, 'b.yaml'), sourceYaml('sim-b', ['ETH', 'SOL']));
+    await eventually(
+      async () => Object.keys(running()).sort(),
+      (names) => names.length === 4,
+    );
+    expect(Object.keys(running()).sort()).toEqual([
+      'fetcher-sim-a-0',
+      'fetcher-sim-b-0',
+      'fetcher-sim-b-1',
+      'writer',
+    ]);
+
+    writeFileSync(join(dir, 'a.yaml'), sourceYaml('sim-a', ['BTC'], ', quote: EUR'));
+    const restarted = await eventually(
+      async () => running()['fetcher-sim-a-0'],
+      (pid) => pid !== undefined && pid !== firstPid,
+    );
+    await eventually(
+      async () => isAlive(firstPid),
+      (alive) => !alive,
+    );
+    expect(isAlive(restarted)).toBe(true);
+
+    const bPids = [running()['fetcher-sim-b-0'], running()['fetcher-sim-b-1']];
+    rmSync(join(dir, 'b.yaml'));
+    await eventually(
+      async () => Object.keys(running()).sort(),
+      (names) => names.length === 2,
+    );
+    await eventually(
+      async () => bPids.some(isAlive),
+      (alive) => !alive,
+    );
+  });
+
+  it('keeps the last good version of a file that stops parsing, and says why', async () => {
+    writeFileSync(join(dir, 'a.yaml'), sourceYaml('sim-a', ['BTC']));
+    await start({ fetcher: sleeper, writer: sleeper });
+    const pid = running()['fetcher-sim-a-0'];
+    writeFileSync(join(dir, 'a.yaml'), sourceYaml('sim-a', ['btc']));
+    await eventually(
+      async () => events.join('\n'),
+      (text) =>
+        /a\.yaml \(document 1\): CryptoSource "sim-a" is invalid: spec\.symbols\.0/.test(text),
+    );
+    expect(running()['fetcher-sim-a-0']).toBe(pid);
+  });
+
+  it('skips a role whose entry module is missing, with a clear event', async () => {
+    writeFileSync(
+      join(dir, 'm.yaml'),
+      `apiVersion: cryptoviz.dev/v1alpha1
+kind: PredictionModel
+metadata: { name: btc-naive }
+spec: { algorithm: naive, symbols: [BTC] }
+`,
+    );
+    await start({ writer: sleeper });
+    expect(Object.keys(running())).toEqual(['writer']);
+    expect(events.join('\n')).toContain(
+      'predictor-btc-naive-0: skipped — no entry module for the predictor role on this machine',
+    );
+  });
+});

@@ -1,0 +1,2 @@
+export * from './fetcher.ts';
+export * from './service.ts';

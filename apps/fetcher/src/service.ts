@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { heartbeatOf, openWorkerBus } from '@cryptoviz/bus';
+import { readResourceFile } from '@cryptoviz/resources';
+import { natsEnv, workerIdEnv, type ServiceDefinition } from '@cryptoviz/runtime';
+import { shardEnvSchema } from '@cryptoviz/workloads';
+import { startFetcher } from './fetcher.ts';
+
+const env = {
+  ...natsEnv,
+  ...workerIdEnv('fetcher'),
+  /** The CryptoSource this worker serves: a manifest file (a mounted ConfigMap in a cluster). */
+  SOURCE_FILE: z.string().min(1, 'must name the CryptoSource manifest file'),
+  /** `index/count`: this worker carries every count-th symbol starting at index. */
+  SHARD: shardEnvSchema,
+  /** The provider API key, from the Secret named by spec.apiKeySecretRef. */
+  CRYPTOVIZ_API_KEY: z.string().min(1).optional(),
+};
+
+/** Counts in the status; the rest (last error, provider stats, …) are details. */
+const FETCHER_COUNTERS = [
+  'ticksPublished',
+  'duplicates',
+  'skipped',
+  'polls',
+  'consecutiveFailures',
+  'backfills',
+  'droppedTicks',
+] as const;
+
+export const fetcherService: ServiceDefinition<typeof env> = {
+  name: 'fetcher',
+  env,
+  async start({ config, log, registry }) {
+    const source = await readResourceFile(config.SOURCE_FILE, 'CryptoSource', 'SOURCE_FILE');
+    const bus = await openWorkerBus(config, log);
+    const fetcher = startFetcher({
+      nc: bus.nc,
+      topo: bus.topo,
+      log,
+      registry,
+      source: source.metadata.name,
+      spec: source.spec,
+      shard: config.SHARD,
+      ...(config.CRYPTOVIZ_API_KEY ? { apiKey: config.CRYPTOVIZ_API_KEY } : {}),
+    });
+    bus.heartbeat({ role: 'fetcher', resource: source.metadata.name }, () =>
+      heartbeatOf(fetcher.status(), FETCHER_COUNTERS),
+    );
+    log.info({ source: source.metadata.name, provider: source.spec.provider }, 'fetching');
+    return {
+      isReady: fetcher.isReady,
+      async stop() {
+        await fetcher.stop();
+        await bus.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,72 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { resourceNameSchema, symbolSchema } from '@cryptoviz/resources';
+import type { QueryLimits } from './config.ts';
+
+/**
+ * Input schemas shared by procedures. Every string is bounded and shaped before it can reach
+ * a query, so nothing a client sends becomes a database error.
+ */
+export const symbol = symbolSchema;
+/** Sources and models are Kubernetes resource names (DNS-1123 labels, ≤ 63 characters). */
+export const resourceName = z.string().max(63).pipe(resourceNameSchema);
+
+const MAX_LIST = 100;
+export const symbolList = z.array(symbol).min(1).max(MAX_LIST);
+export const nameList = z.array(resourceName).min(1).max(MAX_LIST);
+
+export const instant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO-8601 time such as 2026-11-22T10:00:00Z' })
+  .transform((text) => new Date(text));
+
+export const horizon = z
+  .string()
+  .regex(/^[1-9]\d{0,3}[mh]$/, 'must be a duration in minutes or hours such as 15m, 1h or 6h');
+
+/** The last event a client saw (SSE Last-Event-ID): a stream sequence. */
+export const lastEventId = z
+  .string()
+  .regex(/^[1-9]\d{0,15}$/, 'must be a stream sequence number')
+  .transform(Number)
+  .nullish();
+
+/**
+ * The last tick a client saw: a stream sequence, and for a tick that shared its message with
+ * others, its place in that message (`1234:7`).
+ */
+export const lastTickEventId = z
+  .string()
+  .regex(/^[1-9]\d{0,15}(:\d{1,3})?$/, 'must be a stream sequence number (with :index for a tick)')
+  .transform((id) => {
+    const [seq, index] = id.split(':');
+    return { seq: Number(seq), index: index === undefined ? undefined : Number(index) };
+  })
+  .nullish();
+
+/** `from` and `to` fields for an input object; pair with `fromBeforeTo`. */
+export const rangeShape = { from: instant, to: instant };
+
+export function fromBeforeTo(r: { from: Date; to: Date }): boolean {
+  return r.from < r.to;
+}
+export const fromBeforeToMessage = { message: 'from must be before to', path: ['from'] };
+
+/** Ranges are bounded by configuration: checked before any query runs. */
+export function assertRangeWithin(r: { from: Date; to: Date }, limits: QueryLimits): void {
+  const spanMs = r.to.getTime() - r.from.getTime();
+  if (spanMs > limits.maxRangeMs) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `range too large: from and to are ${Math.ceil(spanMs / 86_400_000)} days apart, at most ${limits.maxRangeMs / 86_400_000} allowed`,
+    });
+  }
+}
+
+export function assertRowsWithin(rows: number, limits: QueryLimits, what: string): void {
+  if (rows > limits.maxRows) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `range too large: from and to span ${rows} ${what}, at most ${limits.maxRows} per query; narrow from and to, or use a coarser interval`,
+    });
+  }
+}

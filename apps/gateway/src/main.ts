@@ -1,0 +1,4 @@
+import { runService } from '@cryptoviz/runtime';
+import { gatewayService } from './service.ts';
+
+await runService(gatewayService);

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { CANDLE_INTERVALS, candles, latestTicks, sparklines } from '@cryptoviz/store';
+import {
+  assertRangeWithin,
+  assertRowsWithin,
+  fromBeforeTo,
+  fromBeforeToMessage,
+  nameList,
+  rangeShape,
+  resourceName,
+  symbol,
+  symbolList,
+} from '../inputs.ts';
+import { publicProcedure, router } from '../trpc.ts';
+import { compareSources } from './source-spread.ts';
+
+const intervalSchema = z.enum(Object.keys(CANDLE_INTERVALS) as [keyof typeof CANDLE_INTERVALS]);
+
+export const marketsRouter = router({
+  /** The newest tick of every (source, symbol): price, 24h change, volume. */
+  latest: publicProcedure
+    .input(
+      z.strictObject({ symbols: symbolList.optional(), sources: nameList.optional() }).default({}),
+    )
+    .query(({ ctx, input }) => latestTicks(ctx.deps.pool, input)),
+
+  /** A small 24h trace per (source, symbol) for the markets table. */
+  sparklines: publicProcedure
+    .input(
+      z
+        .strictObject({
+          symbols: symbolList.optional(),
+          hours: z.int().min(1).max(168).default(24),
+          points: z.int().min(2).max(200).default(48),
+        })
+        .default({ hours: 24, points: 48 }),
+    )
+    .query(({ ctx, input }) =>
+      sparklines(ctx.deps.pool, {
+        hours: input.hours,
+        buckets: input.points,
+        ...(input.symbols ? { symbols: input.symbols } : {}),
+      }),
+    ),
+
+  /** OHLC candles of one symbol from one source over [from, to). */
+  candles: publicProcedure
+    .input(
+      z
+        .strictObject({ source: resourceName, symbol, interval: intervalSchema, ...rangeShape })
+        .refine(fromBeforeTo, fromBeforeToMessage),
+    )
+    .query(async ({ ctx, input }) => {
+      assertRangeWithin(input, ctx.deps.limits);
+      const spanMs = input.to.getTime() - input.from.getTime();
+      const buckets = Math.ceil(spanMs / CANDLE_INTERVALS[input.interval]);
+      assertRowsWithin(buckets, ctx.deps.limits, `${input.interval} candles`);
+      return candles(ctx.deps.pool, ctx.deps.flavor, input);
+    }),
+
+  /** One symbol across every source that carries it, with the spread between them. */
+  compare: publicProcedure
+    .input(z.strictObject({ symbol }))
+    .query(async ({ ctx, input }) =>
+      compareSources(input.symbol, await latestTicks(ctx.deps.pool, { symbols: [input.symbol] })),
+    ),
+});

@@ -1,0 +1,148 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { listHeartbeats } from '@cryptoviz/bus';
+import {
+  API_VERSION,
+  formatIssues,
+  resourceSchemas,
+  type Resource,
+  type ResourceKind,
+} from '@cryptoviz/resources';
+import { latestPredictions, sourceFreshness } from '@cryptoviz/store';
+import { resourceName } from '../inputs.ts';
+import { observeStatus, type ObservedStatus } from '../resources/observed-status.ts';
+import { ResourceRejectedError } from '../resources/kubernetes-resource-store.ts';
+import { ResourceConflictError, ResourceNotFoundError } from '../resources/resource-store.ts';
+import { adminProcedure, publicProcedure, router } from '../trpc.ts';
+
+const kind = z.enum(Object.keys(resourceSchemas) as [ResourceKind, ...ResourceKind[]]);
+
+export interface ResourceView {
+  resource: Resource;
+  observed: ObservedStatus;
+}
+
+/**
+ * A manifest as a client sends it; the kind's own schema (the CRD's) validates it in the
+ * procedure, so the error names every bad field of that kind.
+ */
+const manifestInput = z.strictObject({
+  manifest: z.looseObject({ kind, metadata: z.looseObject({ name: resourceName }) }),
+});
+
+/**
+ * Some refinements of the resource schemas throw on input an earlier check already refused
+ * (a duration parser fed a non-duration); that is still the client's bad input, not a 500.
+ */
+function safeParseResource(manifest: z.output<typeof manifestInput>['manifest']) {
+  try {
+    return resourceSchemas[manifest.kind].safeParse({ apiVersion: API_VERSION, ...manifest });
+  } catch (err) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `${manifest.kind} "${manifest.metadata.name}" is invalid: ${(err as Error).message}`,
+    });
+  }
+}
+
+function validate(manifest: z.output<typeof manifestInput>['manifest']): Resource {
+  const result = safeParseResource(manifest);
+  if (!result.success) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `${manifest.kind} "${manifest.metadata.name}" is invalid: ${formatIssues(result.error)}`,
+    });
+  }
+  const { metadata, spec } = result.data;
+  // What is kept on disk: the spec and the user's labels, never a client-sent status.
+  return {
+    apiVersion: API_VERSION,
+    kind: manifest.kind,
+    metadata: {
+      name: metadata.name,
+      ...(metadata.labels ? { labels: metadata.labels } : {}),
+      ...(metadata.annotations ? { annotations: metadata.annotations } : {}),
+    },
+    spec,
+  } as Resource;
+}
+
+function storeErrors<T>(work: () => Promise<T>): Promise<T> {
+  return work().catch((err: unknown) => {
+    if (err instanceof ResourceNotFoundError) {
+      throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
+    }
+    if (err instanceof ResourceConflictError) {
+      throw new TRPCError({ code: 'CONFLICT', message: err.message });
+    }
+    if (err instanceof ResourceRejectedError) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
+    }
+    throw err;
+  });
+}
+
+export const resourcesRouter = router({
+  /** Every CryptoSource and PredictionModel with its observed status. */
+  list: publicProcedure.query(async ({ ctx }) => {
+    const [listing, beats, freshness, predictions] = await Promise.all([
+      ctx.deps.resources.list(),
+      listHeartbeats(ctx.deps.heartbeats).catch(() => []),
+      sourceFreshness(ctx.deps.pool),
+      latestPredictions(ctx.deps.pool),
+    ]);
+    const lastTick = new Map(freshness.map((f) => [f.source, f.lastReceivedAt]));
+    const lastForecast = new Map<string, string>();
+    for (const p of predictions) {
+      const seen = lastForecast.get(p.model);
+      if (!seen || seen < p.madeAt) lastForecast.set(p.model, p.madeAt);
+    }
+    const view = (resource: Resource): ResourceView => {
+      const name = resource.metadata.name;
+      const last =
+        (resource.kind === 'CryptoSource' ? lastTick.get(name) : lastForecast.get(name)) ?? null;
+      return { resource, observed: observeStatus(resource, beats, last) };
+    };
+    return {
+      backend: ctx.deps.resources.backend,
+      sources: listing.resources.filter((r) => r.kind === 'CryptoSource').map(view),
+      models: listing.resources.filter((r) => r.kind === 'PredictionModel').map(view),
+      errors: listing.errors,
+    };
+  }),
+
+  get: publicProcedure
+    .input(z.strictObject({ kind, name: resourceName }))
+    .query(async ({ ctx, input }) => {
+      const found = await ctx.deps.resources.get(input.kind, input.name);
+      if (!found) {
+        throw new TRPCError({
+          code: 'NOT_FOUND',
+          message: `${input.kind} "${input.name}" does not exist`,
+        });
+      }
+      return found;
+    }),
+
+  create: adminProcedure.input(manifestInput).mutation(async ({ ctx, input }) => {
+    const resource = validate(input.manifest);
+    const saved = await storeErrors(() => ctx.deps.resources.create(resource));
+    ctx.deps.log.info({ kind: saved.kind, name: saved.metadata.name }, 'resource created');
+    return saved;
+  }),
+
+  update: adminProcedure.input(manifestInput).mutation(async ({ ctx, input }) => {
+    const resource = validate(input.manifest);
+    const saved = await storeErrors(() => ctx.deps.resources.update(resource));
+    ctx.deps.log.info({ kind: saved.kind, name: saved.metadata.name }, 'resource updated');
+    return saved;
+  }),
+
+  delete: adminProcedure
+    .input(z.strictObject({ kind, name: resourceName }))
+    .mutation(async ({ ctx, input }) => {
+      await storeErrors(() => ctx.deps.resources.delete(input.kind, input.name));
+      ctx.deps.log.info(input, 'resource deleted');
+      return { deleted: true as const };
+    }),
+});

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { PredictionRecord } from '@cryptoviz/forecast';
+import { latestPredictions } from '@cryptoviz/store';
+import { nameList, symbolList } from '../inputs.ts';
+import { publicProcedure, router } from '../trpc.ts';
+
+export interface SignalView {
+  model: string;
+  source: string;
+  symbol: string;
+  horizonS: number;
+  signal: PredictionRecord['signal'];
+  confidence: number;
+  /** Expected move point/origin − 1: what the signal is betting on. */
+  expectedMove: number;
+  madeAt: string;
+  targetAt: string;
+}
+
+export function toSignal(p: PredictionRecord): SignalView {
+  return {
+    model: p.model,
+    source: p.source,
+    symbol: p.symbol,
+    horizonS: p.horizonS,
+    signal: p.signal,
+    confidence: p.confidence,
+    expectedMove: p.point / p.originPrice - 1,
+    madeAt: p.madeAt,
+    targetAt: p.targetAt,
+  };
+}
+
+export const signalsRouter = router({
+  /** The current call of every model per symbol and horizon. */
+  latest: publicProcedure
+    .input(
+      z.strictObject({ symbols: symbolList.optional(), models: nameList.optional() }).default({}),
+    )
+    .query(async ({ ctx, input }) => {
+      const predictions = await latestPredictions(ctx.deps.pool, input);
+      return predictions.map(toSignal);
+    }),
+});

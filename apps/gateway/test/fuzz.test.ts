@@ -1,0 +1,273 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRouter } from '../src/index.ts';
+import { openSse } from './sse-client.ts';
+import { rawMutation, rawQuery, startTestGateway, TOKEN, type TestGateway } from './support.ts';
+
+/** Words from PostgreSQL and driver errors: none may ever reach a client. */
+const DATABASE_LEAKS =
+  /relation "|syntax error|column "|violates|duplicate key|invalid input syntax|SQLSTATE|ECONNREFUSED|at [\w.]+ \(/i;
+
+const DAY = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+const now = Date.now();
+const HUGE = 'x'.repeat(5_000);
+
+/** A small deterministic generator of arbitrary JSON, so a failure reproduces. */
+function randomJson(seed: number): () => unknown {
+  let state = seed;
+  const rand = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const value = (depth: number): unknown => {
+    const pick = Math.floor(rand() * (depth > 2 ? 6 : 8));
+    switch (pick) {
+      case 0:
+        return null;
+      case 1:
+        return rand() < 0.5;
+      case 2:
+        return [Number.MAX_SAFE_INTEGER, -1, 0, 1e308, 0.5][Math.floor(rand() * 5)];
+      case 3:
+        return ['', 'BTC', '../../etc/passwd', "'; DROP TABLE ticks; --", '\u0000', HUGE][
+          Math.floor(rand() * 6)
+        ];
+      case 4:
+        return 'z'.repeat(Math.floor(rand() * 300));
+      case 5:
+        return ['2026-11-22T00:00:00Z', 'yesterday', '9999-99-99'][Math.floor(rand() * 3)];
+      case 6:
+        return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
+      default: {
+        const keys = ['symbols', 'from', 'to', 'symbol', 'source', 'model', 'kind', 'manifest'];
+        return Object.fromEntries(
+          Array.from({ length: Math.floor(rand() * 4) }, () => [
+            keys[Math.floor(rand() * keys.length)]!,
+            value(depth + 1),
+          ]),
+        );
+      }
+    }
+  };
+  return () => value(0);
+}
+
+/** Inputs each query must refuse with a 4xx and a message. */
+const INVALID: Record<string, unknown[]> = {
+  'markets.latest': [
+    { symbols: 'BTC' },
+    { symbols: [HUGE] },
+    { symbols: ['btc'] },
+    { sources: [1] },
+    { extra: 1 },
+  ],
+  'markets.sparklines': [{ hours: 0 }, { hours: 1e9 }, { points: 'many' }, { symbols: [] }],
+  'markets.candles': [
+    {},
+    { source: 'sim', symbol: 'BTC', interval: '1w', from: iso(now - DAY), to: iso(now) },
+    { source: 'sim', symbol: 'BTC', interval: '1h', from: iso(now), to: iso(now - DAY) },
+    { source: 'sim', symbol: 'BTC', interval: '1h', from: iso(now - 400 * DAY), to: iso(now) },
+    { source: 'sim', symbol: 'BTC', interval: '1m', from: iso(now - 30 * DAY), to: iso(now) },
+    { source: HUGE, symbol: 'BTC', interval: '1h', from: iso(now - DAY), to: iso(now) },
+    { source: 'sim', symbol: 'BTC', interval: '1h', from: 'last week', to: iso(now) },
+  ],
+  'markets.compare': [{}, { symbol: 42 }, { symbol: 'BTC/USD' }, { symbol: HUGE }],
+  'predictions.latest': [{ models: ['Not_A_Name'] }, { symbols: 'BTC' }],
+  'predictions.history': [
+    { model: 'm', symbol: 'BTC', horizon: '1h', from: iso(now), to: iso(now - DAY) },
+    { model: 'm', symbol: 'BTC', horizon: '90s', from: iso(now - DAY), to: iso(now) },
+    { model: 'm', symbol: 'BTC', horizon: '1h', from: iso(now - 1_000 * DAY), to: iso(now) },
+    { model: HUGE, symbol: 'BTC', horizon: '1h', from: iso(now - DAY), to: iso(now) },
+  ],
+  'predictions.accuracy': [{ windowDays: -1 }, { windowDays: 3_000 }, { horizon: 'soon' }],
+  'signals.latest': [{ symbols: [null] }],
+  'resources.get': [{ kind: 'Pod', name: 'x' }, { kind: 'CryptoSource', name: 'UPPER' }, {}],
+};
+
+/** Well-formed but unknown: a normal empty answer (or 404), never an error of ours. */
+const UNKNOWN: Record<string, unknown> = {
+  'markets.latest': { symbols: ['ZZZZZZ'] },
+  'markets.compare': { symbol: 'ZZZZZZ' },
+  'markets.candles': {
+    source: 'nowhere',
+    symbol: 'ZZZ',
+    interval: '1h',
+    from: iso(now - DAY),
+    to: iso(now),
+  },
+  'predictions.history': {
+    model: 'nobody',
+    symbol: 'ZZZ',
+    horizon: '6h',
+    from: iso(now - DAY),
+    to: iso(now),
+  },
+  'predictions.accuracy': { model: 'nobody', windowDays: 1 },
+  'resources.get': { kind: 'PredictionModel', name: 'nobody' },
+};
+
+function expectClientError(result: { status: number; body: string }, label: string): void {
+  expect(result.status, `${label}: ${result.body.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+  expect(result.status, label).toBeLessThan(500);
+  expect(result.body, label).not.toMatch(DATABASE_LEAKS);
+  const message = (JSON.parse(result.body) as { error: { message: string } }).error.message;
+  expect(message.length, label).toBeGreaterThan(0);
+  expect(message.length, label).toBeLessThanOrEqual(501);
+}
+
+describe('gateway fuzzing', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ GATEWAY_MAX_RANGE_DAYS: '90', GATEWAY_MAX_ROWS: '5000' });
+  });
+  afterAll(async () => {
+    await gw.stop();
+  });
+
+  // At run time the router's procedure table is flat: 'markets.latest' → procedure.
+  const procedures = Object.entries(
+    appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>,
+  );
+  const queries = procedures.filter(([, p]) => p._def.type === 'query').map(([name]) => name);
+  const mutations = procedures.filter(([, p]) => p._def.type === 'mutation').map(([name]) => name);
+  const subscriptions = procedures
+    .filter(([, p]) => p._def.type === 'subscription')
+    .map(([name]) => name);
+
+  it('covers every procedure of the router', () => {
+    expect(queries.length + mutations.length + subscriptions.length).toBe(procedures.length);
+    for (const name of queries.filter((q) => !['resources.list', 'health.pipeline'].includes(q))) {
+      expect(INVALID[name], `no invalid inputs listed for ${name}`).toBeDefined();
+    }
+  });
+
+  it('refuses invalid query inputs with a 4xx and a message', async () => {
+    for (const [procedure, inputs] of Object.entries(INVALID)) {
+      for (const input of inputs) {
+        expectClientError(
+          await rawQuery(gw.url, procedure, input),
+          `${procedure} ${JSON.stringify(input).slice(0, 80)}`,
+        );
+      }
+    }
+  });
+
+  it('answers well-formed unknown names with an empty result or 404', async () => {
+    for (const [procedure, input] of Object.entries(UNKNOWN)) {
+      const result = await rawQuery(gw.url, procedure, input);
+      expect([200, 404], `${procedure}: ${result.body.slice(0, 200)}`).toContain(result.status);
+      expect(result.body).not.toMatch(DATABASE_LEAKS);
+    }
+  });
+
+  it('never answers arbitrary input to any query with a 5xx or a database error', async () => {
+    const next = randomJson(7);
+    for (const procedure of queries) {
+      for (let i = 0; i < 25; i++) {
+        const input = next();
+        const result = await rawQuery(gw.url, procedure, input);
+        const label = `${procedure} ${JSON.stringify(input)?.slice(0, 120)}`;
+        expect(result.status, label).toBeLessThan(500);
+        expect(result.body, label).not.toMatch(DATABASE_LEAKS);
+      }
+    }
+  });
+
+  it('refuses arbitrary and oversized mutation bodies with a 4xx, even with the token', async () => {
+    const next = randomJson(11);
+    for (const procedure of mutations) {
+      for (let i = 0; i < 25; i++) {
+        const result = await rawMutation(gw.url, procedure, next(), TOKEN);
+        expectClientError(result, procedure);
+      }
+      const oversized = await rawMutation(
+        gw.url,
+        procedure,
+        { manifest: 'y'.repeat(1_000_000) },
+        TOKEN,
+      );
+      expect(oversized.status, procedure).toBe(413);
+    }
+    const badSpec = await rawMutation(
+      gw.url,
+      'resources.create',
+      { manifest: { kind: 'CryptoSource', metadata: { name: 'x' }, spec: { symbols: [HUGE] } } },
+      TOKEN,
+    );
+    expectClientError(badSpec, 'huge symbol');
+    for (const spec of [
+      { provider: 'synthetic', symbols: ['BTC'], interval: 'soon' },
+      { provider: 'synthetic', symbols: ['BTC'], interval: 5 },
+    ]) {
+      const manifest = { kind: 'CryptoSource', metadata: { name: 'x' }, spec };
+      expectClientError(
+        await rawMutation(gw.url, 'resources.create', { manifest }, TOKEN),
+        'interval',
+      );
+    }
+    const badHorizon = {
+      kind: 'PredictionModel',
+      metadata: { name: 'm' },
+      spec: { algorithm: 'ridge', symbols: ['BTC'], horizons: ['later'] },
+    };
+    expectClientError(
+      await rawMutation(gw.url, 'resources.create', { manifest: badHorizon }, TOKEN),
+      'horizon',
+    );
+  });
+
+  it('refuses invalid subscription inputs with a BAD_REQUEST error event', async () => {
+    const cases = [{ symbols: 'BTC' }, { symbols: [HUGE] }, { models: [1] }, { lastEventId: '-5' }];
+    for (const procedure of subscriptions.filter((s) => s !== 'live.health')) {
+      for (const input of cases) {
+        const url = `${gw.url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
+        const stream = await openSse(url);
+        const event = await stream.next();
+        stream.close();
+        expect(event.event).toBe('serialized-error');
+        expect(event.data).not.toMatch(DATABASE_LEAKS);
+        expect(JSON.parse(event.data)).toMatchObject({ data: { httpStatus: 400 } });
+      }
+    }
+  });
+
+  it('answers unknown paths and malformed batches with 4xx', async () => {
+    expect((await fetch(`${gw.url}/trpc/nope.nothing`)).status).toBe(404);
+    expect((await fetch(`${gw.url}/elsewhere`)).status).toBe(404);
+    const batch = Array.from({ length: 30 }, () => 'markets.latest').join(',');
+    const tooMany = await fetch(`${gw.url}/trpc/${batch}?batch=1&input={}`);
+    expect(tooMany.status).toBeGreaterThanOrEqual(400);
+    expect(tooMany.status).toBeLessThan(500);
+  });
+});
+
+describe('gateway limits', () => {
+  it('rate-limits a client that sends too much, with Retry-After', async () => {
+    const gw = await startTestGateway({ GATEWAY_RATE_LIMIT_PER_MIN: '60' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 40; i++)
+        statuses.push((await fetch(`${gw.url}/trpc/markets.latest`)).status);
+      expect(statuses.slice(0, 20).every((s) => s === 200)).toBe(true);
+      expect(statuses).toContain(429);
+      const limited = await fetch(`${gw.url}/trpc/markets.latest`);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it('is read-only without a token configured', async () => {
+    const gw = await startTestGateway({ GATEWAY_TOKEN: '' });
+    try {
+      const result = await rawMutation(
+        gw.url,
+        'resources.delete',
+        { kind: 'CryptoSource', name: 'sim' },
+        TOKEN,
+      );
+      expect(result.status).toBe(403);
+      expect(result.body).toContain('read-only');
+    } finally {
+      await gw.stop();
+    }
+  });
+});

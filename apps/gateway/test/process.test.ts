@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestBus,
+  createTestDatabase,
+  eventually,
+  type TestBus,
+  type TestDatabase,
+} from '@cryptoviz/testkit';
+import { rawMutation, TOKEN } from './support.ts';
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+describe('gateway process', () => {
+  let db: TestDatabase;
+  let bus: TestBus;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    bus = await createTestBus();
+  });
+  afterAll(async () => {
+    await bus.drop();
+    await db.drop();
+  });
+
+  it('runs from main.ts, logs requests without the token, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+      env: {
+        ...process.env,
+        NATS_URL: bus.url,
+        CRYPTOVIZ_NAMESPACE: bus.topo.namespace,
+        DATABASE_URL: db.url,
+        HTTP_PORT: '0',
+        GATEWAY_PORT: '0',
+        GATEWAY_HOST: '127.0.0.1',
+        GATEWAY_TOKEN: TOKEN,
+        GATEWAY_MANIFESTS: mkdtempSync(join(tmpdir(), 'gateway-process-')),
+        LOG_LEVEL: 'debug',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const port = await eventually(
+        async () => /"port":(\d+)/.exec(output)?.[1],
+        (found) => found !== undefined,
+        // Starting Node with TypeScript takes seconds; on a loaded 2-core machine, many more.
+        { timeoutMs: 60_000 },
+      );
+      const url = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${url}/trpc/markets.latest`)).status).toBe(200);
+      const created = await rawMutation(
+        url,
+        'resources.create',
+        {
+          manifest: {
+            kind: 'CryptoSource',
+            metadata: { name: 'from-process' },
+            spec: { provider: 'synthetic', symbols: ['BTC'] },
+          },
+        },
+        TOKEN,
+      );
+      expect(created.status).toBe(200);
+      expect((await rawMutation(url, 'resources.delete', {}, 'wrong-token-xxxxxxxxx')).status).toBe(
+        403,
+      );
+      await eventually(
+        async () => output,
+        (text) => text.includes('resource created') && text.includes('"status":403'),
+      );
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(output).toContain('"procedure":"resources.create"');
+    expect(output).not.toContain(TOKEN);
+    expect(output).not.toContain('wrong-token');
+    expect(output).not.toMatch(/authorization|Bearer \S/i);
+  }, 90_000);
+
+  it('refuses to start on a bad setting, naming it (exit code 2)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+      env: { ...process.env, DATABASE_URL: db.url, GATEWAY_TOKEN: 'short' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('GATEWAY_TOKEN');
+    expect(stderr).not.toContain('short');
+  });
+});

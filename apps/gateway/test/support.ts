@@ -1,0 +1,111 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { startService, type StartedService } from '@cryptoviz/runtime';
+import {
+  createTestBus,
+  createTestDatabase,
+  type TestBus,
+  type TestDatabase,
+} from '@cryptoviz/testkit';
+import { apiPort, gatewayService, type AppRouter } from '../src/index.ts';
+
+export const TOKEN = 'test-token-0123456789abcdef';
+
+export const SAMPLE_SOURCE = `# a comment that must survive edits
+apiVersion: cryptoviz.dev/v1alpha1
+kind: CryptoSource
+metadata: { name: sim }
+spec:
+  provider: synthetic
+  symbols: [BTC, ETH]
+  interval: 1s
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: keep-me }
+stringData: { apiKey: not-for-clients }
+`;
+
+export interface TestGateway {
+  db: TestDatabase;
+  bus: TestBus;
+  service: StartedService;
+  manifests: string;
+  url: string;
+  client: ReturnType<typeof createTRPCClient<AppRouter>>;
+  stop(): Promise<void>;
+}
+
+/** A gateway on its own database, stream namespace and manifest folder. */
+export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const db = await createTestDatabase();
+  const bus = await createTestBus();
+  const manifests = mkdtempSync(join(tmpdir(), 'gateway-manifests-'));
+  writeFileSync(join(manifests, 'source-sim.yaml'), SAMPLE_SOURCE);
+  const service = await startService(gatewayService, {
+    NATS_URL: bus.url,
+    CRYPTOVIZ_NAMESPACE: bus.topo.namespace,
+    DATABASE_URL: db.url,
+    HTTP_PORT: '0',
+    GATEWAY_PORT: '0',
+    GATEWAY_HOST: '127.0.0.1',
+    GATEWAY_TOKEN: TOKEN,
+    GATEWAY_MANIFESTS: manifests,
+    GATEWAY_CORS_ORIGINS: 'http://allowed.example',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const url = `http://127.0.0.1:${apiPort(service)}`;
+  return {
+    db,
+    bus,
+    service,
+    manifests,
+    url,
+    client: createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc` })] }),
+    async stop() {
+      await service.stop();
+      await bus.drop();
+      await db.drop();
+    },
+  };
+}
+
+/** A client that presents a bearer token (or a wrong one). */
+export function clientWithToken(url: string, token: string) {
+  return createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${url}/trpc`, headers: { authorization: `Bearer ${token}` } })],
+  });
+}
+
+/** The tRPC error a call failed with (fails the test if it succeeded). */
+export async function failure(call: Promise<unknown>): Promise<TRPCClientError<AppRouter>> {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof TRPCClientError) return err as TRPCClientError<AppRouter>;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Raw HTTP, for inputs the typed client would not let a test send. */
+export async function rawQuery(url: string, procedure: string, input: unknown) {
+  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const response = await fetch(`${url}/trpc/${procedure}${query}`);
+  return { status: response.status, body: await response.text() };
+}
+
+export async function rawMutation(url: string, procedure: string, input: unknown, token?: string) {
+  const response = await fetch(`${url}/trpc/${procedure}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(input),
+  });
+  return { status: response.status, body: await response.text() };
+}

@@ -1,0 +1,5 @@
+export * from './bars.ts';
+export * from './model-spec.ts';
+export * from './predictor.ts';
+export * from './series.ts';
+export * from './service.ts';

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { heartbeatOf, openWorkerBus } from '@cryptoviz/bus';
+import { readResourceFile } from '@cryptoviz/resources';
+import { databaseEnv, natsEnv, workerIdEnv, type ServiceDefinition } from '@cryptoviz/runtime';
+import { createPool, migrate } from '@cryptoviz/store';
+import { shardEnvSchema, shardSymbols } from '@cryptoviz/workloads';
+import { startPredictor } from './predictor.ts';
+
+const env = {
+  ...natsEnv,
+  ...databaseEnv,
+  ...workerIdEnv('predictor'),
+  /** The PredictionModel this worker serves: a manifest file (a mounted ConfigMap in a cluster). */
+  MODEL_FILE: z.string().min(1, 'must name the PredictionModel manifest file'),
+  SHARD: shardEnvSchema,
+};
+
+/** Counts in the status; accuracy, skill and per-series metrics are details. */
+const PREDICTOR_COUNTERS = ['series', 'predictionsPublished', 'scored', 'ignoredTicks'] as const;
+
+export const predictorService: ServiceDefinition<typeof env> = {
+  name: 'predictor',
+  env,
+  async start({ config, log, registry }) {
+    const resource = await readResourceFile(config.MODEL_FILE, 'PredictionModel', 'MODEL_FILE');
+    await migrate(config.DATABASE_URL, { log: { info: (m) => log.debug(m) } });
+    const bus = await openWorkerBus(config, log);
+    const pool = createPool(config.DATABASE_URL);
+    const predictor = await startPredictor({
+      nc: bus.nc,
+      topo: bus.topo,
+      pool,
+      log,
+      registry,
+      model: resource.metadata.name,
+      spec: resource.spec,
+      symbols: shardSymbols(resource.spec.symbols, config.SHARD.index, config.SHARD.count),
+    });
+    bus.heartbeat({ role: 'predictor', resource: resource.metadata.name }, () =>
+      heartbeatOf(predictor.status(), PREDICTOR_COUNTERS),
+    );
+    log.info({ model: resource.metadata.name, algorithm: resource.spec.algorithm }, 'forecasting');
+    return {
+      isReady: predictor.isReady,
+      async stop() {
+        await predictor.stop();
+        await bus.close();
+        await pool.end();
+      },
+    };
+  },
+};

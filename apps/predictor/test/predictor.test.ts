@@ -1,0 +1,304 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { publishTicks } from '@cryptoviz/bus';
+import { readOhlcvCsv, type Tick } from '@cryptoviz/market';
+import { predictionModelSpecSchema } from '@cryptoviz/resources';
+import { createLogger, createRegistry } from '@cryptoviz/runtime';
+import { accuracy, insertTicks, latestPredictions, predictionHistory } from '@cryptoviz/store';
+import {
+  createTestBus,
+  createTestDatabase,
+  eventually,
+  type TestBus,
+  type TestDatabase,
+} from '@cryptoviz/testkit';
+import {
+  BarBuilder,
+  EXTRA_HISTORY_BARS,
+  historyBarsFor,
+  startPredictor,
+  toModelSpec,
+  type Predictor,
+  type PredictorOptions,
+} from '../src/index.ts';
+
+const HOUR = 3_600_000;
+const log = createLogger('predictor-test', 'silent');
+const spec = predictionModelSpecSchema.parse({
+  algorithm: 'movingAverage',
+  params: { window: 5 },
+  symbols: ['BTC'],
+  horizons: ['1h', '6h'],
+  interval: '1h',
+});
+const allBars = await readOhlcvCsv('data/market/binance-btcusdt-1h.csv');
+const bars = allBars.slice(0, 260);
+const ticksOf = (of: typeof bars): Tick[] =>
+  of.map((bar) => ({
+    source: 'replay-btc',
+    provider: 'replay',
+    symbol: 'BTC',
+    quote: 'USDT',
+    price: bar.close,
+    volume24h: null,
+    marketCap: null,
+    change24hPct: null,
+    time: new Date(bar.time).toISOString(),
+  }));
+const ticks = ticksOf(bars);
+// The stream holds bar 199 onwards; the database already has the bars before it.
+const HISTORY = 199;
+
+describe('bars and model specs', () => {
+  it('builds event-time bars, ignores late ticks and forward-fills silent bars', () => {
+    const builder = new BarBuilder(HOUR);
+    expect(builder.push(10 * HOUR + 5, 100)).toEqual([]);
+    expect(builder.push(10 * HOUR + 900, 101)).toEqual([]);
+    expect(builder.push(9 * HOUR, 50)).toEqual([]); // late: its bar has closed
+    expect(builder.push(13 * HOUR + 1, 102)).toEqual([
+      { time: 11 * HOUR, close: 101, filled: false },
+      { time: 12 * HOUR, close: 101, filled: true },
+      { time: 13 * HOUR, close: 101, filled: true },
+    ]);
+  });
+
+  it('translates a consensus resource into the forecasting library spec', () => {
+    const consensus = predictionModelSpecSchema.parse({
+      algorithm: 'consensus',
+      symbols: ['BTC'],
+      members: [
+        { algorithm: 'movingAverage', params: { window: 20 }, weight: 0.4 },
+        { algorithm: 'linearTrend', weight: 0.4 },
+        { algorithm: 'momentum', weight: 0.2 },
+      ],
+    });
+    expect(toModelSpec(consensus).text).toBe(
+      'consensus:members=movingAverage(window=20)+linearTrend+momentum,weights=0.4+0.4+0.2',
+    );
+    expect(toModelSpec(spec).text).toBe('movingAverage:window=5');
+  });
+
+  it('loads the history the model needs, whatever its window, plus the extra bars', () => {
+    const withWindow = (window: number) => ({ ...spec, params: { window } });
+    // Forecaster.needed at the 6-bar horizon: window + horizon + 24 residuals − 1.
+    expect(historyBarsFor(withWindow(5))).toBe(5 + 6 + 23 + EXTRA_HISTORY_BARS);
+    expect(historyBarsFor(withWindow(10_000), 0)).toBe(10_000 + 6 + 23);
+  });
+});
+
+describe('predictor', () => {
+  const envs: { bus: TestBus; db: TestDatabase }[] = [];
+  const running: Predictor[] = [];
+  beforeEach(async () => {
+    for (let i = 0; i < 2; i++) {
+      const [bus, db] = await Promise.all([createTestBus(), createTestDatabase()]);
+      envs.push({ bus, db });
+    }
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((p) => p.stop()));
+    for (const { bus, db } of envs.splice(0)) await Promise.all([bus.drop(), db.drop()]);
+  });
+
+  const start = (
+    { bus, db }: { bus: TestBus; db: TestDatabase },
+    overrides: Partial<PredictorOptions> = {},
+  ) =>
+    startPredictor({
+      nc: bus.nc,
+      topo: bus.topo,
+      pool: db.pool,
+      log,
+      registry: createRegistry('predictor'),
+      model: 'ma5',
+      spec,
+      symbols: ['BTC'],
+      resumeLookbackMs: 10 * 60_000,
+      ...overrides,
+    }).then((p) => (running.push(p), p));
+
+  /** A worker that saw history then live ticks up to bar 229, and was stopped there. */
+  async function runUntilMidway(env: { bus: TestBus; db: TestDatabase }): Promise<Predictor> {
+    await insertTicks(env.db.pool, ticks.slice(0, HISTORY));
+    const worker = await start(env);
+    await publishTicks(env.bus.nc, env.bus.topo, ticks.slice(HISTORY, 230));
+    const midway = new Date(bars[229]!.time).toISOString();
+    await eventually(
+      async () => worker.status().lastPredictionAt,
+      (t) => t === midway,
+    );
+    await worker.stop();
+    running.splice(running.indexOf(worker), 1);
+    return worker;
+  }
+
+  /** Every stored forecast, in a comparable order. */
+  const stored = async (db: TestDatabase) =>
+    (
+      await db.pool.query(
+        `SELECT horizon_s, made_at, target_at, point, lower, upper, confidence, signal, realized
+         FROM predictions ORDER BY horizon_s, made_at`,
+      )
+    ).rows;
+
+  const lastBarClose = new Date(bars[259]!.time).toISOString(); // bar 258 closes when 259 opens
+
+  it('forecasts each closed bar, scores realized ones, and a restart neither loses nor duplicates', async () => {
+    const [steady, restarted] = envs as [(typeof envs)[0], (typeof envs)[0]];
+
+    // A worker that runs throughout.
+    await insertTicks(steady.db.pool, ticks.slice(0, HISTORY));
+    const one = await start(steady);
+    await publishTicks(steady.bus.nc, steady.bus.topo, ticks.slice(HISTORY));
+    await eventually(
+      async () => one.status().lastPredictionAt,
+      (t) => t === lastBarClose,
+    );
+
+    // A worker stopped halfway; the writer stores what it missed; another worker takes over.
+    await runUntilMidway(restarted);
+    await publishTicks(restarted.bus.nc, restarted.bus.topo, ticks.slice(230));
+    await insertTicks(restarted.db.pool, ticks.slice(HISTORY, 245));
+    const second = await start(restarted);
+    await eventually(
+      async () => second.status().lastPredictionAt,
+      (t) => t === lastBarClose,
+    );
+
+    const reference = await stored(steady.db);
+    expect(await stored(restarted.db)).toEqual(reference);
+
+    // Every bar from the first forecastable one to the last closed one has one forecast per horizon.
+    const madeAt = (h: number) =>
+      reference.filter((r) => r.horizon_s === h).map((r) => r.made_at.getTime());
+    for (const h of [3600, 21600]) {
+      const times = madeAt(h);
+      expect(times.at(-1)).toBe(Date.parse(lastBarClose));
+      times.slice(1).forEach((t, i) => expect(t - times[i]!).toBe(HOUR));
+    }
+    // The 1h forecasts made on bar i are realized by bar i+1's close; the newest are still open.
+    const hourly = reference.filter((r) => r.horizon_s === 3600);
+    const realizedAt = new Map(bars.map((b) => [b.time + HOUR, b.close]));
+    for (const row of hourly.slice(0, -1)) {
+      expect(row.realized).toBe(realizedAt.get(row.target_at.getTime()));
+    }
+    expect(hourly.at(-1)!.realized).toBeNull();
+    // The forecast itself is the 5-bar moving average of the closes up to its bar.
+    const lastRow = hourly.at(-1)!;
+    const closes = bars.slice(254, 259).map((b) => b.close);
+    expect(lastRow.point).toBeCloseTo(closes.reduce((a, b) => a + b, 0) / 5, 9);
+
+    const [score1h] = await accuracy(steady.db.pool, {
+      model: 'ma5',
+      horizon: '1h',
+      since: new Date(0),
+    });
+    expect(score1h).toMatchObject({
+      model: 'ma5',
+      source: 'replay-btc',
+      symbol: 'BTC',
+      n: hourly.length - 1,
+    });
+    const mae =
+      hourly.slice(0, -1).reduce((s, r) => s + Math.abs(r.point - r.realized), 0) /
+      (hourly.length - 1);
+    expect(score1h!.mae).toBeCloseTo(mae, 6);
+    expect(score1h!.skill).toBeLessThan(1);
+    expect(score1h!.directionalAccuracy).toEqual(expect.any(Number));
+    expect(score1h!.mape).toEqual(expect.any(Number));
+
+    const latest = await latestPredictions(steady.db.pool, { symbols: ['BTC'] });
+    expect(latest.map((p) => [p.horizonS, p.madeAt])).toEqual([
+      [3600, lastBarClose],
+      [21600, lastBarClose],
+    ]);
+    const history = await predictionHistory(steady.db.pool, {
+      model: 'ma5',
+      symbol: 'BTC',
+      horizon: '6h',
+      from: new Date(0),
+      to: new Date(),
+    });
+    expect(history).toHaveLength(madeAt(21600).length);
+    const live = one.status();
+    expect(live.bySeries['replay-btc/BTC']!['3600']!.n).toBeGreaterThan(0);
+    expect(live.accuracy).toBeGreaterThan(0);
+    expect(live.accuracy).toBeLessThanOrEqual(1);
+    expect(live.skill).toEqual(expect.any(Number));
+    expect(live.predictionsPublished).toBe(reference.length);
+  });
+
+  const publishedInStream = async (bus: TestBus) =>
+    (await bus.jsm.streams.info(bus.topo.streams.predictions)).state.messages;
+  const storedCount = async (db: TestDatabase) =>
+    Number((await db.pool.query('SELECT count(*) FROM predictions')).rows[0].count);
+
+  it('a restart publishes only forecasts not stored before, even past the duplicate window', async () => {
+    const env = envs[0]!;
+    // Stands for a restart later than the 2-minute production window: JetStream no longer
+    // drops a re-published forecast as a duplicate.
+    await env.bus.jsm.streams.update(env.bus.topo.streams.predictions, {
+      duplicate_window: 500_000_000, // ns
+    });
+    const first = await runUntilMidway(env);
+    const storedBefore = await storedCount(env.db);
+    expect(first.status().predictionsPublished).toBe(storedBefore);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // past the duplicate window
+
+    // The writer stored what the first worker saw; the next one re-forecasts all of it.
+    await insertTicks(env.db.pool, ticks.slice(HISTORY, 230));
+    const second = await start(env);
+    expect(second.status().predictionsPublished).toBe(0);
+    await publishTicks(env.bus.nc, env.bus.topo, ticks.slice(230));
+    await eventually(
+      async () => second.status().lastPredictionAt,
+      (t) => t === lastBarClose,
+    );
+
+    const stored = await storedCount(env.db);
+    expect(stored).toBeGreaterThan(storedBefore);
+    expect(first.status().predictionsPublished + second.status().predictionsPublished).toBe(stored);
+    expect(await publishedInStream(env.bus)).toBe(stored);
+  });
+
+  it('forecasts at once after a start with a window longer than the default extra history', async () => {
+    const env = envs[0]!;
+    const window = 1_500;
+    const longWindow = predictionModelSpecSchema.parse({
+      ...spec,
+      params: { window },
+      horizons: ['1h'],
+    });
+    const long = allBars.slice(0, 2_600);
+    await insertTicks(env.db.pool, ticksOf(long));
+    const predictor = await start(env, { spec: longWindow });
+
+    // The newest bar stays open, so the last forecast is made on the close of the one before.
+    const [latest] = await latestPredictions(env.db.pool, { symbols: ['BTC'] });
+    expect(latest?.madeAt).toBe(new Date(long.at(-1)!.time).toISOString());
+    const closes = long.slice(-1 - window, -1).map((b) => b.close);
+    expect(latest!.point).toBeCloseTo(closes.reduce((a, b) => a + b, 0) / window, 6);
+    // Every bar of the extra history has its forecast too, so intervals rest on a full window.
+    expect(await storedCount(env.db)).toBe(EXTRA_HISTORY_BARS + 1);
+    expect(predictor.status().predictionsPublished).toBe(EXTRA_HISTORY_BARS + 1);
+  });
+
+  it('says the forecasts were not stored when the database refused them', async () => {
+    const env = envs[0]!;
+    const quiet = createLogger('predictor-test', 'silent');
+    const logged = vi.spyOn(quiet, 'error');
+    await insertTicks(env.db.pool, ticks.slice(0, HISTORY));
+    await start(env, { log: quiet });
+    // From now on every new forecast breaks a rule, an error retrying would not cure.
+    await env.db.pool.query(
+      'ALTER TABLE predictions ADD CONSTRAINT refuse_new CHECK (false) NOT VALID',
+    );
+    await publishTicks(env.bus.nc, env.bus.topo, ticks.slice(HISTORY, HISTORY + 3));
+    const calls = await eventually(
+      async () => logged.mock.calls,
+      (c) => c.length > 0,
+    );
+    const message = calls[0]![1];
+    expect(message).toMatch(/could not store forecasts/);
+    expect(message).not.toMatch(/publish forecasts/);
+  });
+});

@@ -1,0 +1,121 @@
+import { TRPCClientError } from '@trpc/client';
+import { derived, writable } from 'svelte/store';
+
+/**
+ * One live stream's link to the gateway, as a person needs to know it. `offline`: the stream
+ * ended on an error nothing retries (the gateway's subscription limit, say), so only a reload
+ * brings it back.
+ */
+export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+const states = writable<Record<string, LinkState>>({});
+
+export function reportLink(stream: string, state: LinkState | null): void {
+  states.update((all) => {
+    const next = { ...all };
+    if (state === null) delete next[stream];
+    else next[stream] = state;
+    return next;
+  });
+}
+
+/** The worst state over the streams a page has open; `idle` when none is. */
+export const overallLink = derived(states, (all): LinkState | 'idle' => {
+  const values = Object.values(all);
+  if (values.length === 0) return 'idle';
+  if (values.includes('offline')) return 'offline';
+  if (values.includes('reconnecting')) return 'reconnecting';
+  if (values.includes('connecting')) return 'connecting';
+  return 'live';
+});
+
+interface Subscribable<T> {
+  subscribe(
+    input: never,
+    handlers: {
+      onData(value: T): void;
+      onError(err: unknown): void;
+      onStarted(): void;
+      onComplete(): void;
+      onConnectionStateChange(state: {
+        state: 'idle' | 'connecting' | 'pending';
+        error: unknown;
+      }): void;
+    },
+  ): { unsubscribe(): void };
+}
+
+/** A lost stream is opened again after this long, doubling per failed attempt up to the max. */
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 15_000;
+
+/**
+ * Whether a stream was lost without a word from the gateway: it was unreachable, or answered
+ * with an HTTP error rather than a stream (the web server's 502 while it restarts), which ends
+ * the browser's EventSource for good. An error the gateway itself sent has a tRPC shape.
+ */
+function isLinkFailure(err: unknown): boolean {
+  return err instanceof TRPCClientError && err.shape === undefined;
+}
+
+/**
+ * Opens a subscription and reports its link state under `stream`; returns the function that
+ * closes it. tRPC's SSE link reconnects by itself (sending Last-Event-ID): while it does, the
+ * state is `reconnecting`, so the page can say its data may be behind. A stream the link gives
+ * up on without an answer from the gateway is opened again here, with backoff, and stays
+ * `reconnecting` meanwhile. An error the gateway sent that reaches `onError` is not retried,
+ * and a stream the gateway completes is not reopened either: both leave the stream `offline`
+ * rather than claiming a reconnect that never comes.
+ */
+export function follow<T>(
+  stream: string,
+  open: (handlers: Parameters<Subscribable<T>['subscribe']>[1]) => { unsubscribe(): void },
+  onData: (value: T) => void,
+  onError: (message: string) => void = () => undefined,
+): () => void {
+  let closed = false;
+  let retries = 0;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let subscription: { unsubscribe(): void } | undefined;
+  const start = () => {
+    reportLink(stream, retries > 0 ? 'reconnecting' : 'connecting');
+    subscription = open({
+      onData: (value) => {
+        reportLink(stream, 'live');
+        onData(value);
+      },
+      onStarted: () => {
+        retries = 0;
+        reportLink(stream, 'live');
+      },
+      onComplete: () => {
+        if (!closed) reportLink(stream, 'offline');
+      },
+      onError: (err) => {
+        if (closed) return;
+        if (isLinkFailure(err)) {
+          reportLink(stream, 'reconnecting');
+          const delay = Math.min(RETRY_MIN_MS * 2 ** retries, RETRY_MAX_MS);
+          retries += 1;
+          retry = setTimeout(start, delay);
+          return;
+        }
+        reportLink(stream, 'offline');
+        onError(err instanceof Error ? err.message : String(err));
+      },
+      onConnectionStateChange: (state) => {
+        if (state.state === 'pending') reportLink(stream, 'live');
+        else if (state.state === 'connecting') {
+          reportLink(stream, state.error || retries > 0 ? 'reconnecting' : 'connecting');
+        }
+      },
+    });
+  };
+  start();
+  return () => {
+    closed = true;
+    clearTimeout(retry);
+    subscription?.unsubscribe();
+    reportLink(stream, null);
+  };
+}

@@ -1,0 +1,100 @@
+import { nanos } from '@nats-io/nats-core';
+import {
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import type { Topology } from './topology.ts';
+
+const DAY_MS = 86_400_000;
+const MIB = 1024 * 1024;
+
+export interface StreamLimits {
+  ticksMaxAgeMs: number;
+  ticksMaxBytes: number;
+  predictionsMaxAgeMs: number;
+  predictionsMaxBytes: number;
+  dlqMaxAgeMs: number;
+  dlqMaxBytes: number;
+  /** Long enough to cover a publisher's retries; short enough that the index stays small. */
+  duplicateWindowMs: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  ticksMaxAgeMs: 7 * DAY_MS,
+  ticksMaxBytes: 2048 * MIB,
+  predictionsMaxAgeMs: 30 * DAY_MS,
+  predictionsMaxBytes: 512 * MIB,
+  dlqMaxAgeMs: 30 * DAY_MS,
+  dlqMaxBytes: 256 * MIB,
+  duplicateWindowMs: 120_000,
+};
+
+export function streamConfigs(
+  topo: Topology,
+  limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+): (Partial<StreamConfig> & { name: string })[] {
+  const base = {
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    duplicate_window: nanos(limits.duplicateWindowMs),
+    num_replicas: 1,
+  };
+  const prefix = topo.namespace ? `${topo.namespace}.` : '';
+  return [
+    {
+      ...base,
+      name: topo.streams.ticks,
+      subjects: [`${prefix}ticks.>`],
+      max_age: nanos(limits.ticksMaxAgeMs),
+      max_bytes: limits.ticksMaxBytes,
+      description: 'Market ticks: ticks.<source>.<symbol>',
+    },
+    {
+      ...base,
+      name: topo.streams.predictions,
+      subjects: [`${prefix}predictions.>`],
+      max_age: nanos(limits.predictionsMaxAgeMs),
+      max_bytes: limits.predictionsMaxBytes,
+      description: 'Forecasts: predictions.<model>.<symbol>',
+    },
+    {
+      ...base,
+      name: topo.streams.dlq,
+      subjects: [`${prefix}dlq.>`],
+      max_age: nanos(limits.dlqMaxAgeMs),
+      max_bytes: limits.dlqMaxBytes,
+      description: 'Messages that failed validation, with the reason in a header',
+    },
+  ];
+}
+
+/** Creates the streams, or brings existing ones to the declared limits; safe to run at every start. */
+export async function ensureStreams(
+  jsm: JetStreamManager,
+  topo: Topology,
+  limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+): Promise<void> {
+  for (const config of streamConfigs(topo, limits)) {
+    const name = config.name;
+    const existing = await jsm.streams.info(name).catch(() => undefined);
+    if (!existing) {
+      await jsm.streams.add(config).catch(async (err: Error) => {
+        // Another worker may have created it between our check and our add.
+        if (!(await jsm.streams.info(name).catch(() => undefined))) throw err;
+      });
+    } else {
+      await jsm.streams.update(name, { ...existing.config, ...config });
+    }
+  }
+}
+
+export async function deleteStreams(jsm: JetStreamManager, topo: Topology): Promise<void> {
+  for (const name of Object.values(topo.streams)) {
+    await jsm.streams.delete(name).catch(() => undefined);
+  }
+  await jsm.streams.delete(`KV_${topo.heartbeatBucket}`).catch(() => undefined);
+}

@@ -1,0 +1,97 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import {
+  findOrStartNats,
+  findOrStartPostgres,
+  HOW_TO_GET_NATS,
+  natsBuildDir,
+  probeNats,
+} from '../src/index.ts';
+
+// Nothing listens here: the "fresh machine" a newcomer has.
+const NOBODY = 'postgres://postgres@127.0.0.1:1/postgres';
+const NO_NATS = 'nats://127.0.0.1:1';
+const state = () => mkdtempSync(join(tmpdir(), 'devenv-'));
+
+describe('finding or starting PostgreSQL', () => {
+  it('refuses a DATABASE_URL that does not answer rather than starting something else', async () => {
+    await expect(findOrStartPostgres(state(), { DATABASE_URL: NOBODY })).rejects.toThrow(
+      'DATABASE_URL is set but PostgreSQL does not answer there',
+    );
+  });
+
+  it('starts an embedded PostgreSQL from npm when no server runs, keeping its data', async () => {
+    const dir = state();
+    const lines: string[] = [];
+    const where = { localUrl: NOBODY, embeddedPort: 54339 };
+    const first = await findOrStartPostgres(dir, {}, (l) => lines.push(l), where);
+    try {
+      expect(first.origin).toBe('embedded');
+      expect(lines.join('\n')).toMatch(/starting an embedded one/);
+      const client = new pg.Client({ connectionString: first.adminUrl });
+      await client.connect();
+      await client.query('CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)');
+      await client.end();
+    } finally {
+      await first.stop();
+    }
+    const second = await findOrStartPostgres(dir, {}, () => {}, where);
+    try {
+      const client = new pg.Client({ connectionString: second.adminUrl });
+      await client.connect();
+      expect((await client.query('SELECT x FROM kept')).rows).toEqual([{ x: 42 }]);
+      await client.end();
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
+});
+
+describe('finding or starting NATS', () => {
+  it('starts a nats-server binary with JetStream when none answers, and stops it', async () => {
+    const nats = await findOrStartNats(state(), {}, () => {}, {
+      localUrl: NO_NATS,
+      spawnPort: 14223,
+    });
+    expect(nats).toMatchObject({ origin: 'nats-server', url: 'nats://127.0.0.1:14223' });
+    expect(await probeNats(nats.url)).toBe('ok');
+    await nats.stop();
+    expect(await probeNats(nats.url)).toBe('no-server');
+  });
+
+  it(
+    'builds nats-server with Go when none is installed, once per machine',
+    async () => {
+      // This machine has Debian's binary: search only where there is none, and the build cache.
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME ?? '' };
+      const lines: string[] = [];
+      const nats = await findOrStartNats(state(), env, (l) => lines.push(l), {
+        localUrl: NO_NATS,
+        spawnPort: 14225,
+        searchDirs: [state(), natsBuildDir(env)],
+      });
+      try {
+        expect(await probeNats(nats.url)).toBe('ok');
+        // Built now, or by an earlier run on this machine: either way, from the cache.
+        expect(lines.join('\n')).toContain(join(natsBuildDir(env), 'nats-server'));
+        expect(existsSync(join(natsBuildDir(env), 'nats-server'))).toBe(true);
+      } finally {
+        await nats.stop();
+      }
+    },
+    20 * 60_000,
+  );
+
+  it('says exactly how to get one when there is no binary and no Go either', async () => {
+    const where = { localUrl: NO_NATS, spawnPort: 14224, searchDirs: [state()] };
+    const noGo = { GO: '/nonexistent/go' };
+    await expect(findOrStartNats(state(), noGo, () => {}, where)).rejects.toThrow(HOW_TO_GET_NATS);
+    const missing = { ...noGo, NATS_SERVER_BIN: '/nonexistent/nats-server' };
+    await expect(findOrStartNats(state(), missing, () => {}, where)).rejects.toThrow(
+      HOW_TO_GET_NATS,
+    );
+  });
+});

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+const isoTime = z.iso.datetime({ offset: false });
+
+/**
+ * One forecast as the platform publishes and stores it: the PREDICTIONS stream's message and
+ * a row of the predictions table. Its identity is (model, source, symbol, horizon, madeAt).
+ */
+export const predictionRecordSchema = z.strictObject({
+  /** The PredictionModel name. */
+  model: z.string().min(1).max(63),
+  algorithm: z.string().min(1),
+  source: z.string().min(1).max(63),
+  symbol: z.string().regex(/^[A-Z0-9]{1,15}$/),
+  horizonS: z.int().positive(),
+  /** Close time of the bar the forecast was made on (event time, not wall time). */
+  madeAt: isoTime,
+  targetAt: isoTime,
+  /** The close the forecast started from: naive's forecast, and the reference for direction. */
+  originPrice: z.number().finite().positive(),
+  point: z.number().finite(),
+  lower: z.number().finite(),
+  upper: z.number().finite(),
+  confidence: z.number().min(0).max(1),
+  signal: z.enum(['BUY', 'SELL', 'HOLD']),
+});
+export type PredictionRecord = z.infer<typeof predictionRecordSchema>;
+
+export function predictionId(
+  p: Pick<PredictionRecord, 'model' | 'source' | 'symbol' | 'horizonS' | 'madeAt'>,
+): string {
+  return `${p.model}:${p.source}:${p.symbol}:${p.horizonS}:${p.madeAt}`;
+}

@@ -1,0 +1,128 @@
+import { readOhlcvCsv } from '@cryptoviz/market';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BacktestConfigError, runBacktest } from '../src/index.ts';
+import { randomWalk } from './random.ts';
+
+const HOUR = 3_600_000;
+const BTC_CSV = fileURLToPath(
+  new URL('../../../data/market/binance-btcusdt-1h.csv', import.meta.url),
+);
+const hourly = (length: number) => Array.from({ length }, (_, i) => i * HOUR);
+
+/** The protocol's reference definitions, written as plainly as possible. */
+const reference: Record<string, (c: number[], i: number, h: number) => number> = {
+  naive: (c, i) => c[i]!,
+  'movingAverage:window=5': (c, i) => c.slice(i - 4, i + 1).reduce((a, b) => a + b) / 5,
+  'linearTrend:window=6': (c, i, h) => {
+    const y = c.slice(i - 5, i + 1);
+    const xMean = 2.5;
+    const yMean = y.reduce((a, b) => a + b) / 6;
+    let sxy = 0;
+    let sxx = 0;
+    y.forEach((value, x) => {
+      sxy += (x - xMean) * (value - yMean);
+      sxx += (x - xMean) ** 2;
+    });
+    return yMean + (sxy / sxx) * (5 + h - xMean);
+  },
+  'momentum:window=4': (c, i, h) => c[i]! + (h * (c[i]! - c[i - 4]!)) / 4,
+};
+
+describe('runBacktest', () => {
+  it('matches the reference definitions and metric formulas on a random walk', () => {
+    const closes = randomWalk(400, 3);
+    const times = hourly(closes.length);
+    const warmup = 10;
+    const report = runBacktest(
+      { times, closes },
+      { models: Object.keys(reference), horizons: [1, 3], warmup },
+    );
+    for (const [spec, predict] of Object.entries(reference)) {
+      for (const h of [1, 3]) {
+        let absolute = 0;
+        let naiveAbsolute = 0;
+        let n = 0;
+        for (let i = warmup; i + h < closes.length; i++) {
+          absolute += Math.abs(predict(closes, i, h) - closes[i + h]!);
+          naiveAbsolute += Math.abs(closes[i]! - closes[i + h]!);
+          n++;
+        }
+        const metrics = report[spec]![`${h}h`]!;
+        expect(metrics.n).toBe(n);
+        expect(metrics.mae).toBeCloseTo(absolute / n, 9);
+        expect(metrics.skill).toBeCloseTo(1 - absolute / naiveAbsolute, 9);
+      }
+    }
+  });
+
+  it('skips pairs whose target hour is missing, for every model alike', () => {
+    // Hours 0–4 and 6–10: hour 5 is missing.
+    const times = [0, 1, 2, 3, 4, 6, 7, 8, 9, 10].map((hour) => hour * HOUR);
+    const closes = [10, 11, 12, 11, 10, 12, 13, 12, 14, 15];
+    const report = runBacktest(
+      { times, closes },
+      { models: ['naive', 'movingAverage:window=3', 'holt'], horizons: [1, 2], warmup: 2 },
+    );
+    for (const byHorizon of Object.values(report)) {
+      // 1h: origins at hours 2, 3, 6, 7, 8, 9 (4 → 5 and 10 → 11 have no target).
+      expect(byHorizon['1h']!.n).toBe(6);
+      // 2h: origins at hours 2, 4, 6, 7, 8.
+      expect(byHorizon['2h']!.n).toBe(5);
+    }
+    // Naive at 1h: |11−12| + |10−11| + |13−12| + |12−13| + |14−12| + |15−14| = 7 over 6 pairs.
+    expect(report.naive!['1h']!.mae).toBeCloseTo(7 / 6, 12);
+    expect(report.naive!['1h']!.directionalAccuracy).toBeNull();
+  });
+
+  it('refuses a window the warmup cannot feed instead of scoring fewer pairs', () => {
+    const series = { times: hourly(50), closes: randomWalk(50, 1) };
+    const run = (model: string, warmup: number) =>
+      runBacktest(series, { models: [model], horizons: [1], warmup });
+    expect(() => run('movingAverage:window=10', 8)).toThrow(BacktestConfigError);
+    expect(() => run('movingAverage:window=10', 8)).toThrow(
+      'movingAverage:window=10: needs 10 closes of history, so warmup must be ≥ 9 (got 8)',
+    );
+    expect(run('movingAverage:window=10', 9)['movingAverage:window=10']!['1h']!.n).toBe(40);
+    expect(() => run('momentum:window=10', 9)).toThrow(/warmup must be ≥ 10/);
+  });
+
+  it('scores only pairs inside [from, to) when asked', () => {
+    const series = { times: hourly(100), closes: randomWalk(100, 2) };
+    const report = runBacktest(series, {
+      models: ['naive'],
+      horizons: [1, 6],
+      warmup: 10,
+      from: 20 * HOUR,
+      to: 50 * HOUR,
+    });
+    // 1h: origins 20..48 (target ≤ 49); 6h: origins 20..43.
+    expect(report.naive!['1h']!.n).toBe(29);
+    expect(report.naive!['6h']!.n).toBe(24);
+  });
+
+  it('rejects malformed series and options', () => {
+    const closes = [1, 2, 3];
+    expect(() =>
+      runBacktest({ times: [0, 2, 1], closes }, { models: ['naive'], horizons: [1] }),
+    ).toThrow(/strictly increasing/);
+    expect(() =>
+      runBacktest({ times: hourly(3), closes: [1, 0, 2] }, { models: ['naive'], horizons: [1] }),
+    ).toThrow(/finite and positive/);
+    expect(() =>
+      runBacktest({ times: hourly(3), closes }, { models: ['naive'], horizons: [0] }),
+    ).toThrow(/horizon/);
+  });
+
+  it('reproduces the naive check on the BTC file (warmup 168)', async () => {
+    const bars = await readOhlcvCsv(BTC_CSV);
+    const report = runBacktest(
+      { times: bars.map((bar) => bar.time), closes: bars.map((bar) => bar.close) },
+      { models: ['naive'], horizons: [1, 6], warmup: 168 },
+    );
+    expect(report.naive!['1h']!.n).toBe(29405);
+    expect(report.naive!['1h']!.mape).toBeCloseTo(0.531, 4);
+    expect(report.naive!['6h']!.n).toBe(29395);
+    expect(report.naive!['6h']!.mape).toBeCloseTo(1.2887, 4);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ScoreAccumulator } from '../src/index.ts';
+
+/** (predicted, actual, lastClose) pairs with hand-checked terms: */
+const pairs: [number, number, number][] = [
+  [11, 10, 10], // |e| 1, 10%, actual flat → no direction; naive |e| 0
+  [9, 8, 10], //   |e| 1, 12.5%, both down → right;       naive |e| 2
+  [12, 8, 10], //  |e| 4, 50%, up vs down → wrong;        naive |e| 2
+  [10, 12, 10], // |e| 2, 16.67%, prediction flat → none; naive |e| 2
+];
+
+function accumulate(accumulator: ScoreAccumulator): ScoreAccumulator {
+  for (const [predicted, actual, last] of pairs) accumulator.add(predicted, actual, last);
+  return accumulator;
+}
+
+describe('ScoreAccumulator', () => {
+  it('computes n, MAE, MAPE, RMSE, directional accuracy and skill', () => {
+    const metrics = accumulate(new ScoreAccumulator()).metrics();
+    expect(metrics.n).toBe(4);
+    expect(metrics.mae).toBeCloseTo(2, 12);
+    expect(metrics.mape).toBeCloseTo((10 + 12.5 + 50 + 100 / 6) / 4, 10);
+    expect(metrics.rmse).toBeCloseTo(Math.sqrt(22 / 4), 12);
+    expect(metrics.directionalAccuracy).toBeCloseTo(50, 12);
+    expect(metrics.skill).toBeCloseTo(1 - 2 / 1.5, 12);
+  });
+
+  it('over a trailing window scores only the last pairs', () => {
+    const metrics = accumulate(new ScoreAccumulator(2)).metrics();
+    expect(metrics.n).toBe(2);
+    expect(metrics.mae).toBeCloseTo(3, 12);
+    expect(metrics.mape).toBeCloseTo((50 + 100 / 6) / 2, 10);
+    expect(metrics.rmse).toBeCloseTo(Math.sqrt(10), 12);
+    expect(metrics.directionalAccuracy).toBe(0);
+    expect(metrics.skill).toBeCloseTo(1 - 3 / 2, 12);
+  });
+
+  it('stays exact over many window wraps', () => {
+    const windowed = new ScoreAccumulator(3);
+    for (let i = 0; i < 10_000; i++) windowed.add(1e6 + (i % 7), 1e6 + (i % 5), 1e6);
+    const fresh = new ScoreAccumulator();
+    for (let i = 9_997; i < 10_000; i++) fresh.add(1e6 + (i % 7), 1e6 + (i % 5), 1e6);
+    expect(windowed.metrics()).toEqual(fresh.metrics());
+  });
+
+  it('is null, not NaN, without pairs or without directional calls', () => {
+    expect(new ScoreAccumulator().metrics()).toEqual({
+      n: 0,
+      mae: null,
+      mape: null,
+      rmse: null,
+      directionalAccuracy: null,
+      skill: null,
+    });
+    const naive = new ScoreAccumulator();
+    naive.add(10, 11, 10);
+    expect(naive.metrics()).toMatchObject({ directionalAccuracy: null, skill: 0 });
+    const perfectNaive = new ScoreAccumulator();
+    perfectNaive.add(11, 10, 10);
+    expect(perfectNaive.metrics().skill).toBeNull();
+  });
+});

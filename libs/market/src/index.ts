@@ -1,0 +1,3 @@
+export * from './tick.ts';
+export * from './ohlcv-csv.ts';
+export * from './providers/index.ts';

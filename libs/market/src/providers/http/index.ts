@@ -1,0 +1,31 @@
+// The HTTP market-data providers and the machinery they share.
+export type { HttpProviderName, ParseContext, PollContext, ProviderAdapter } from './adapter.ts';
+export { HTTP_PROVIDER_ADAPTERS, HTTP_PROVIDER_FACTORIES, isHttpProvider } from './adapters.ts';
+export { chooseCandleInterval, candlesToCandidates, type Candle } from './candles.ts';
+export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
+export { systemClock, type Clock } from './clock.ts';
+export {
+  MAX_BACKFILL_HOURS,
+  planBackfill,
+  ticksAfter,
+  type BackfillPlan,
+  type GapInput,
+} from './gaps.ts';
+export {
+  createHttpProvider,
+  hasStats,
+  HTTP_DEFAULTS,
+  type HttpProviderOptions,
+  type HttpTickProvider,
+} from './http-provider.ts';
+export { parseSavedBody, type SavedBodyOptions } from './parse-saved.ts';
+export { RateLimiter, type RateLimits } from './rate-limiter.ts';
+export { parseRetryAfter } from './retry-after.ts';
+export { createScrubber, type Scrubber } from './scrub.ts';
+export { StatsRecorder, type CircuitState, type ProviderStats } from './stats.ts';
+export { TokenBucket } from './token-bucket.ts';
+export { binanceProvider, binanceAdapter, ticker24hrWeight } from '../binance.ts';
+export { coinbaseProvider, coinbaseAdapter } from '../coinbase.ts';
+export { coingeckoProvider, coingeckoAdapter, COINGECKO_IDS } from '../coingecko.ts';
+export { coinmarketcapProvider, coinmarketcapAdapter } from '../coinmarketcap.ts';
+export { krakenProvider, krakenAdapter } from '../kraken.ts';

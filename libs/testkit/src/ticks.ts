@@ -1,0 +1,27 @@
+import type { Tick } from '@cryptoviz/market';
+
+const NAMED = ['BTC', 'ETH', 'SOL', 'ADA'];
+
+/**
+ * `count` distinct, valid ticks spread over `symbols` symbols, one second apart per symbol.
+ * Free of vitest, so benchmarks and load generators can use it too.
+ */
+export function sampleTicks(
+  count: number,
+  source = 'test-source',
+  startMs = Date.parse('2024-03-01T00:00:00Z'),
+  symbols = 4,
+): Tick[] {
+  const names = Array.from({ length: symbols }, (_, i) => NAMED[i] ?? `SYM${i}`);
+  return Array.from({ length: count }, (_, i) => ({
+    source,
+    provider: 'synthetic' as const,
+    symbol: names[i % symbols]!,
+    quote: 'USD',
+    price: 100 + (i % 97),
+    volume24h: 1e6,
+    marketCap: null,
+    change24hPct: 0.5,
+    time: new Date(startMs + Math.floor(i / symbols) * 1000).toISOString(),
+  }));
+}

@@ -1,0 +1,5 @@
+export * from './plan.ts';
+export * from './shards.ts';
+export * from './backend.ts';
+export * from './process-backend.ts';
+export * from './local-backend.ts';
