@@ -453,6 +453,8 @@ describe('dashboard in a browser', () => {
     const title = page.locator('#forecast-title');
     await expect.poll(() => title.textContent()).toBe('BTC · 1h forecasts');
     const coin = page.getByRole('combobox', { name: 'Coin' });
+    // The coins are those with forecasts: ETH's may arrive after BTC's.
+    await coin.locator('option[value="ETH"]').waitFor({ state: 'attached' });
     await tabTo(page, coin);
     await expectFocusRing(page, coin);
     await page.keyboard.press('ArrowDown');
