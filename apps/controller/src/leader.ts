@@ -1,5 +1,6 @@
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
-import { requestTimeout, statusCode } from './kube/api.ts';
+import { kubeApiClient } from '@cryptoviz/resources/kube-client';
+import { statusCode } from './kube/api.ts';
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -40,7 +41,7 @@ export class LeaderElector {
     kc: KubeConfig,
     private readonly options: LeaderElectionOptions,
   ) {
-    this.api = kc.makeApiClient(CoordinationV1Api);
+    this.api = kubeApiClient(kc, CoordinationV1Api, this.requestTimeoutMs);
   }
 
   get isLeader(): boolean {
@@ -82,10 +83,11 @@ export class LeaderElector {
       if (lease?.spec?.holderIdentity === this.options.identity) {
         lease.spec.holderIdentity = undefined;
         lease.spec.leaseDurationSeconds = 1;
-        await this.api.replaceNamespacedLease(
-          { name: this.options.name, namespace: this.options.namespace, body: lease },
-          requestTimeout(this.requestTimeoutMs),
-        );
+        await this.api.replaceNamespacedLease({
+          name: this.options.name,
+          namespace: this.options.namespace,
+          body: lease,
+        });
       }
     } catch {
       // The lease simply expires.
@@ -94,10 +96,10 @@ export class LeaderElector {
 
   private async read(): Promise<V1Lease | undefined> {
     try {
-      return await this.api.readNamespacedLease(
-        { name: this.options.name, namespace: this.options.namespace },
-        requestTimeout(this.requestTimeoutMs),
-      );
+      return await this.api.readNamespacedLease({
+        name: this.options.name,
+        namespace: this.options.namespace,
+      });
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
       throw err;
@@ -114,16 +116,13 @@ export class LeaderElector {
     };
     const lease = await this.read();
     if (!lease) {
-      await this.api.createNamespacedLease(
-        {
-          namespace,
-          body: {
-            metadata: { name, namespace },
-            spec: { ...spec, acquireTime: spec.renewTime, leaseTransitions: 0 },
-          },
+      await this.api.createNamespacedLease({
+        namespace,
+        body: {
+          metadata: { name, namespace },
+          spec: { ...spec, acquireTime: spec.renewTime, leaseTransitions: 0 },
         },
-        requestTimeout(this.requestTimeoutMs),
-      );
+      });
       return this.renewed(now);
     }
     const holder = lease.spec?.holderIdentity;
@@ -142,10 +141,7 @@ export class LeaderElector {
       leaseTransitions: transitions,
     };
     try {
-      await this.api.replaceNamespacedLease(
-        { name, namespace, body: lease },
-        requestTimeout(this.requestTimeoutMs),
-      );
+      await this.api.replaceNamespacedLease({ name, namespace, body: lease });
     } catch (err) {
       if (statusCode(err) === 409) return; // someone else wrote first; try next round
       throw err;

@@ -1,4 +1,5 @@
 import { cryptoSourceSchema, predictionModelSchema } from '@cryptoviz/resources';
+import { TRPCClientError } from '@trpc/client';
 import { get } from 'svelte/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiOutputs } from '../src/lib/api.ts';
@@ -348,6 +349,7 @@ describe('editing resources', () => {
 });
 
 describe('live status', () => {
+  afterEach(() => vi.useRealTimers());
   type Handlers = Parameters<Parameters<typeof follow>[1]>[0];
   const opened = () => {
     let handlers: Handlers | undefined;
@@ -374,6 +376,35 @@ describe('live status', () => {
     expect(get(overallLink)).toBe('offline');
     close();
     expect(get(overallLink)).toBe('idle');
+  });
+
+  it('reopens a stream the link gave up on from the last event it delivered', () => {
+    vi.useFakeTimers();
+    const opens: { handlers: Handlers; lastEventId: string | undefined }[] = [];
+    const received: unknown[] = [];
+    const close = follow<{ id: string; data: number }>(
+      'ticks',
+      (handlers, lastEventId) => {
+        opens.push({ handlers, lastEventId });
+        return { unsubscribe: () => undefined };
+      },
+      (event) => received.push(event.data),
+    );
+    expect(opens.map((o) => o.lastEventId)).toEqual([undefined]);
+    opens[0]!.handlers.onStarted();
+    opens[0]!.handlers.onData({ id: '41', data: 1 });
+    opens[0]!.handlers.onData({ id: '42:3', data: 2 });
+    // No answer from the gateway (a 502 from the web server while it restarts): retried.
+    opens[0]!.handlers.onError(new TRPCClientError('fetch failed'));
+    expect(get(overallLink)).toBe('reconnecting');
+    vi.advanceTimersByTime(1_000);
+    expect(opens.map((o) => o.lastEventId)).toEqual([undefined, '42:3']);
+    // A reopened stream that failed before delivering anything resumes from the same place.
+    opens[1]!.handlers.onError(new TRPCClientError('fetch failed'));
+    vi.advanceTimersByTime(2_000);
+    expect(opens.map((o) => o.lastEventId)).toEqual([undefined, '42:3', '42:3']);
+    expect(received).toEqual([1, 2]);
+    close();
   });
 
   it('says offline when the gateway ends a stream, but not when the page closes it', () => {

@@ -3,17 +3,13 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubernetesObjectApi,
-  Observable,
   PatchStrategy,
   setHeaderOptions,
-  type ConfigurationOptions,
   type KubeConfig,
   type KubernetesObject,
-  type ObservableMiddleware,
-  type RequestContext,
-  type ResponseContext,
 } from '@kubernetes/client-node';
 import { GROUP, KIND_DEFINITIONS, VERSION, type ResourceKind } from '@cryptoviz/resources';
+import { kubeApiClient } from '@cryptoviz/resources/kube-client';
 import { FIELD_MANAGER } from '../labels.ts';
 
 export function statusCode(err: unknown): number | undefined {
@@ -24,25 +20,6 @@ export function statusCode(err: unknown): number | undefined {
 
 const applyOptions = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 const jsonPatchOptions = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
-
-/**
- * Per-call options that abort a request still unanswered after `ms`. The client sets no timeout
- * of its own, so a request into a hung connection would otherwise wait forever.
- */
-export function requestTimeout(ms: number): ConfigurationOptions<ObservableMiddleware> {
-  return {
-    middleware: [
-      {
-        pre: (request: RequestContext) => {
-          request.setSignal(AbortSignal.timeout(ms));
-          return new Observable(Promise.resolve(request));
-        },
-        post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
-      },
-    ],
-    middlewareMergeStrategy: 'append',
-  };
-}
 
 /** The parameters of a server-side apply of part of a custom resource (`fields`). */
 function customApply(
@@ -75,9 +52,9 @@ export class KubeApi {
   readonly core: CoreV1Api;
 
   constructor(readonly kc: KubeConfig) {
-    this.objects = kc.makeApiClient(KubernetesObjectApi);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.core = kc.makeApiClient(CoreV1Api);
+    this.objects = kubeApiClient(kc, KubernetesObjectApi);
+    this.custom = kubeApiClient(kc, CustomObjectsApi);
+    this.core = kubeApiClient(kc, CoreV1Api);
   }
 
   async apply<T extends KubernetesObject>(object: T): Promise<T> {

@@ -1,4 +1,5 @@
 import { AppsV1Api, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { kubeApiClient } from '@cryptoviz/resources/kube-client';
 import { desiredWriters, type WriterBounds } from '../replicas.ts';
 import { statusCode } from './api.ts';
 
@@ -23,7 +24,7 @@ const mergePatch = setHeaderOptions('Content-Type', 'application/merge-patch+jso
  * backlog within bounds. It writes only when the count changes.
  */
 export function startWriterScaler(options: WriterScalerOptions): { stop(): void } {
-  const apps = options.kc.makeApiClient(AppsV1Api);
+  const apps = kubeApiClient(options.kc, AppsV1Api);
   const { namespace, deployment: name } = options;
   let missingReported = false;
   const tick = async () => {

@@ -1,4 +1,5 @@
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { kubeApiClient } from '@cryptoviz/resources/kube-client';
 import {
   API_VERSION,
   formatIssues,
@@ -56,7 +57,7 @@ export class KubernetesResourceStore implements ResourceStore {
     kc: KubeConfig,
     readonly namespace: string,
   ) {
-    this.#api = kc.makeApiClient(CustomObjectsApi);
+    this.#api = kubeApiClient(kc, CustomObjectsApi);
   }
 
   #target(kind: ResourceKind) {

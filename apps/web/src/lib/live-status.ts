@@ -45,6 +45,12 @@ interface Subscribable<T> {
   ): { unsubscribe(): void };
 }
 
+/** The id of an event the gateway sent with `tracked()`: where a reopened stream resumes. */
+function eventIdOf(value: unknown): string | undefined {
+  const id = (value as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
+
 /** A lost stream is opened again after this long, doubling per failed attempt up to the max. */
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 15_000;
@@ -62,14 +68,18 @@ function isLinkFailure(err: unknown): boolean {
  * Opens a subscription and reports its link state under `stream`; returns the function that
  * closes it. tRPC's SSE link reconnects by itself (sending Last-Event-ID): while it does, the
  * state is `reconnecting`, so the page can say its data may be behind. A stream the link gives
- * up on without an answer from the gateway is opened again here, with backoff, and stays
- * `reconnecting` meanwhile. An error the gateway sent that reaches `onError` is not retried,
+ * up on without an answer from the gateway is opened again here, with backoff, from the last
+ * event id it delivered, so what was published meanwhile still arrives; it stays
+ * `reconnecting` until then. An error the gateway sent that reaches `onError` is not retried,
  * and a stream the gateway completes is not reopened either: both leave the stream `offline`
  * rather than claiming a reconnect that never comes.
  */
 export function follow<T>(
   stream: string,
-  open: (handlers: Parameters<Subscribable<T>['subscribe']>[1]) => { unsubscribe(): void },
+  open: (
+    handlers: Parameters<Subscribable<T>['subscribe']>[1],
+    lastEventId: string | undefined,
+  ) => { unsubscribe(): void },
   onData: (value: T) => void,
   onError: (message: string) => void = () => undefined,
 ): () => void {
@@ -77,39 +87,44 @@ export function follow<T>(
   let retries = 0;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let subscription: { unsubscribe(): void } | undefined;
+  let lastEventId: string | undefined;
   const start = () => {
     reportLink(stream, retries > 0 ? 'reconnecting' : 'connecting');
-    subscription = open({
-      onData: (value) => {
-        reportLink(stream, 'live');
-        onData(value);
+    subscription = open(
+      {
+        onData: (value) => {
+          lastEventId = eventIdOf(value) ?? lastEventId;
+          reportLink(stream, 'live');
+          onData(value);
+        },
+        onStarted: () => {
+          retries = 0;
+          reportLink(stream, 'live');
+        },
+        onComplete: () => {
+          if (!closed) reportLink(stream, 'offline');
+        },
+        onError: (err) => {
+          if (closed) return;
+          if (isLinkFailure(err)) {
+            reportLink(stream, 'reconnecting');
+            const delay = Math.min(RETRY_MIN_MS * 2 ** retries, RETRY_MAX_MS);
+            retries += 1;
+            retry = setTimeout(start, delay);
+            return;
+          }
+          reportLink(stream, 'offline');
+          onError(err instanceof Error ? err.message : String(err));
+        },
+        onConnectionStateChange: (state) => {
+          if (state.state === 'pending') reportLink(stream, 'live');
+          else if (state.state === 'connecting') {
+            reportLink(stream, state.error || retries > 0 ? 'reconnecting' : 'connecting');
+          }
+        },
       },
-      onStarted: () => {
-        retries = 0;
-        reportLink(stream, 'live');
-      },
-      onComplete: () => {
-        if (!closed) reportLink(stream, 'offline');
-      },
-      onError: (err) => {
-        if (closed) return;
-        if (isLinkFailure(err)) {
-          reportLink(stream, 'reconnecting');
-          const delay = Math.min(RETRY_MIN_MS * 2 ** retries, RETRY_MAX_MS);
-          retries += 1;
-          retry = setTimeout(start, delay);
-          return;
-        }
-        reportLink(stream, 'offline');
-        onError(err instanceof Error ? err.message : String(err));
-      },
-      onConnectionStateChange: (state) => {
-        if (state.state === 'pending') reportLink(stream, 'live');
-        else if (state.state === 'connecting') {
-          reportLink(stream, state.error || retries > 0 ? 'reconnecting' : 'connecting');
-        }
-      },
-    });
+      lastEventId,
+    );
   };
   start();
   return () => {
