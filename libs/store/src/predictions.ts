@@ -1,4 +1,4 @@
-import type { PredictionRecord } from '@cryptoviz/forecast';
+import type { PredictionRecord, ScoreMetrics } from '@cryptoviz/forecast';
 import { parseDuration } from '@cryptoviz/resources';
 import type pg from 'pg';
 
@@ -206,19 +206,13 @@ export async function predictionHistory(
   return result.rows.map(toPrediction);
 }
 
-export interface AccuracyRow {
+/** The backtest's metrics, computed in SQL over the scored forecasts of one series. */
+export interface AccuracyRow extends ScoreMetrics {
   model: string;
   algorithm: string;
   source: string;
   symbol: string;
   horizonS: number;
-  n: number;
-  mae: number | null;
-  mape: number | null;
-  rmse: number | null;
-  directionalAccuracy: number | null;
-  /** 1 − mae / mae(naive), naive being "the price stays at the origin close". */
-  skill: number | null;
 }
 
 interface AccuracySqlRow {
