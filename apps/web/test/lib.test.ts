@@ -16,6 +16,7 @@ import {
   mergeForecasts,
   priceLine,
 } from '../src/lib/forecasts.ts';
+import { scales } from '../src/lib/forecast-chart.ts';
 import { formatAge, formatPercent, formatPrice } from '../src/lib/format.ts';
 import { failed, resultFor, succeeded } from '../src/lib/keyed-result.ts';
 import { listingRefresh, statusFingerprint } from '../src/lib/listing-refresh.ts';
@@ -417,6 +418,44 @@ describe('live status', () => {
     closed.close();
     closed.handlers.onComplete();
     expect(get(overallLink)).toBe('idle');
+  });
+});
+
+describe('forecast chart scales', () => {
+  const box = { width: 760, height: 300, left: 8, right: 64, top: 12, bottom: 24 };
+  const hour = 3_600_000;
+  const start = Date.parse('2020-06-08T10:00:00Z');
+
+  it('labels a span of days with dates, and a span of hours with times alone', () => {
+    const days = scales([start, start + 45 * hour], [516.8, 604.4], box);
+    expect(days.ticks.map((t) => t.label)).toEqual([
+      '8 Jun, 10:00',
+      '8 Jun, 21:15',
+      '9 Jun, 08:30',
+      '9 Jun, 19:45',
+      '10 Jun, 07:00',
+    ]);
+    // The outer labels stay inside the chart.
+    expect(days.ticks.map((t) => t.anchor)).toEqual(['start', 'middle', 'middle', 'middle', 'end']);
+    const hours = scales([start, start + 4 * hour], [516.8, 604.4], box);
+    expect(hours.ticks.map((t) => t.label)).toEqual(['10:00', '11:00', '12:00', '13:00', '14:00']);
+  });
+
+  it('puts price labels on round values inside the drawn range', () => {
+    const s = scales([start, start + hour], [516.8, 604.4], box);
+    expect(s.priceTicks.map((t) => t.label)).toEqual([
+      '520.00',
+      '540.00',
+      '560.00',
+      '580.00',
+      '600.00',
+    ]);
+    for (const tick of s.priceTicks) {
+      expect(tick.y).toBeGreaterThanOrEqual(box.top);
+      expect(tick.y).toBeLessThanOrEqual(box.height - box.bottom);
+    }
+    // The newest time is drawn left of the price labels, with room for the consensus marker.
+    expect(s.x(start + hour)).toBeLessThan(box.width - box.right - 10);
   });
 });
 

@@ -1,9 +1,34 @@
+import { formatPrice } from './format.ts';
+
 /** Linear scales for a small SVG chart: time (ms) → x, price → y (y grows downward). */
 export interface Scales {
   x(timeMs: number): number;
   y(price: number): number;
-  ticks: { x: number; label: string }[];
+  /** Time labels; the outer two are anchored inside the chart so they are never clipped. */
+  ticks: { x: number; label: string; anchor: 'start' | 'middle' | 'end' }[];
+  /** Price labels at round values (…, 600, 625, 650, …). */
   priceTicks: { y: number; label: string }[];
+}
+
+const DAY_MS = 86_400_000;
+/** Room right of the newest forecast for the consensus marker, clear of the price labels. */
+const MARKER_ROOM = 16;
+
+/** A round step near `rough`: 1, 2, 2.5 or 5 times a power of ten. */
+function niceStep(rough: number): number {
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 2.5, 5, 10].find((m) => m * power >= rough)!;
+  return step * power;
+}
+
+/** Hours alone within a day; with the date too once the chart spans several. */
+function timeLabel(timeMs: number, spanMs: number): string {
+  return new Date(timeMs).toLocaleString('en-GB', {
+    ...(spanMs > DAY_MS ? { day: 'numeric', month: 'short' } : {}),
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'UTC',
+  });
 }
 
 export function scales(
@@ -18,20 +43,20 @@ export function scales(
   const pad = (p1 - p0 || Math.abs(p1) * 0.01 || 1) * 0.08;
   p0 -= pad;
   p1 += pad;
-  const innerW = box.width - box.left - box.right;
+  const innerW = box.width - box.left - box.right - MARKER_ROOM;
   const innerH = box.height - box.top - box.bottom;
   const x = (t: number) => box.left + ((t - t0) / (t1 - t0 || 1)) * innerW;
   const y = (p: number) => box.top + (1 - (p - p0) / (p1 - p0)) * innerH;
   const ticks = Array.from({ length: 5 }, (_, i) => {
     const t = t0 + ((t1 - t0) * i) / 4;
-    const d = new Date(t);
-    const label = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
-    return { x: x(t), label };
+    const anchor = i === 0 ? 'start' : i === 4 ? 'end' : 'middle';
+    return { x: x(t), label: timeLabel(t, t1 - t0), anchor } as const;
   });
-  const priceTicks = Array.from({ length: 4 }, (_, i) => {
-    const p = p0 + ((p1 - p0) * (i + 0.5)) / 4;
-    return { y: y(p), label: p.toPrecision(6) };
-  });
+  const step = niceStep((p1 - p0) / 6);
+  const priceTicks: Scales['priceTicks'] = [];
+  for (let p = Math.ceil(p0 / step) * step; p <= p1; p += step) {
+    priceTicks.push({ y: y(p), label: formatPrice(p) });
+  }
   return { x, y, ticks, priceTicks };
 }
 
