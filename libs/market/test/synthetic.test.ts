@@ -68,4 +68,40 @@ describe('synthetic provider', () => {
     expect(last.change24hPct).toBeCloseTo((last.price / dayAgo.price - 1) * 100, 10);
     expect(ticks[10]!.change24hPct).toBeNull();
   });
+
+  it('backfills the hours before its start, four ticks a minute, continuous with the live path', async () => {
+    const clock = { now: start + 2_500 };
+    const withHistory = provider(5, clock);
+    const history = (await withHistory.backfill!(26, signal)).ticks;
+    expect(await provider(5, clock).backfill!(26, signal)).toEqual({ ticks: history, skipped: [] });
+    for (const tick of history) expect(tickSchema.parse(tick)).toEqual(tick);
+
+    const step = 15_000;
+    const perDay = 86_400_000 / step;
+    const btc = history.filter((t) => t.symbol === 'BTC');
+    expect(btc).toHaveLength((26 * 3_600_000) / step);
+    const times = btc.map((t) => Date.parse(t.time));
+    expect(times[0]).toBe(start - 26 * 3_600_000);
+    expect(times.at(-1)).toBe(start - step);
+    expect(times.every((t, i) => i === 0 || t - times[i - 1]! === step)).toBe(true);
+    // Each step moves like the volatility says: no jump into the live path either.
+    const live = (await withHistory.poll(signal)).ticks.filter((t) => t.symbol === 'BTC');
+    const prices = [...btc, ...live].map((t) => t.price);
+    const stepSigma = 0.55 * Math.sqrt(step / (365.25 * 86_400_000));
+    for (let i = 1; i < prices.length; i++) {
+      expect(Math.abs(Math.log(prices[i]! / prices[i - 1]!))).toBeLessThan(6 * stepSigma);
+    }
+    // The 24 h change is known from the second day of history on, and so for the live ticks.
+    expect(btc[perDay - 1]!.change24hPct).toBeNull();
+    const last = btc.at(-1)!;
+    const dayBefore = btc[btc.length - 1 - perDay]!;
+    expect(last.change24hPct).toBeCloseTo((last.price / dayBefore.price - 1) * 100, 10);
+    expect(live[0]!.change24hPct).not.toBeNull();
+
+    // History leaves the live prices as they were without it.
+    const withoutHistory = (await provider(5, clock).poll(signal)).ticks;
+    expect(live.map((t) => t.price)).toEqual(
+      withoutHistory.filter((t) => t.symbol === 'BTC').map((t) => t.price),
+    );
+  });
 });

@@ -19,7 +19,10 @@ const PROFILES: Record<string, { price: number; volatility: number; supply: numb
 };
 
 const YEAR_MS = 365.25 * 86_400_000;
+const DAY_MS = 86_400_000;
 const MAX_STEPS_PER_POLL = 10_000;
+/** History comes four ticks a minute (however fine the live ticks): real 1-minute candles. */
+const HISTORY_STEP_MS = 15_000;
 
 /** FNV-1a: a stable 32-bit hash, so a symbol's stream depends only on the seed and its name. */
 function hash(text: string): number {
@@ -56,6 +59,16 @@ function profile(symbol: string) {
   return { price: 0.1 + (h % 10_000) / 100, volatility: 0.6 + (h % 60) / 100, supply: 1e9 };
 }
 
+/** One GBM step without drift: the log-return over `dtYears` (−σ²dt/2 + σ√dt·z). */
+function logReturn(random: () => number, sigma: number, dtYears: number): number {
+  return -0.5 * sigma * sigma * dtYears + sigma * Math.sqrt(dtYears) * gaussian(random);
+}
+
+/** A simulated 24h volume around 3 % of the market cap. */
+function volume24h(price: number, supply: number, noise: number): number {
+  return price * supply * 0.03 * Math.exp(0.25 * noise);
+}
+
 class SymbolPath {
   private readonly random: () => number;
   private readonly hourlyCloses: { time: number; price: number }[] = [];
@@ -63,7 +76,10 @@ class SymbolPath {
   readonly supply: number;
   price: number;
 
-  constructor(seed: number, symbol: string) {
+  constructor(
+    private readonly seed: number,
+    private readonly symbol: string,
+  ) {
     this.random = mulberry32(hash(`${seed}:${symbol}`));
     const p = profile(symbol);
     this.price = p.price;
@@ -76,20 +92,44 @@ class SymbolPath {
     time: number,
     dtYears: number,
   ): { price: number; change24hPct: number | null; noise: number } {
-    const sigma = this.volatility;
-    const z = gaussian(this.random);
-    this.price *= Math.exp(-0.5 * sigma * sigma * dtYears + sigma * Math.sqrt(dtYears) * z);
+    this.price *= Math.exp(logReturn(this.random, this.volatility, dtYears));
     const noise = gaussian(this.random);
-    const hour = Math.floor(time / 3_600_000) * 3_600_000;
-    if (this.hourlyCloses.at(-1)?.time !== hour)
-      this.hourlyCloses.push({ time: hour, price: this.price });
-    while (this.hourlyCloses.length > 25) this.hourlyCloses.shift();
-    const dayAgo = this.hourlyCloses.find((c) => c.time === hour - 86_400_000);
+    const hour = this.remember(time, this.price);
+    const dayAgo = this.hourlyCloses.find((c) => c.time === hour - DAY_MS);
     return {
       price: this.price,
       change24hPct: dayAgo ? (this.price / dayAgo.price - 1) * 100 : null,
       noise,
     };
+  }
+
+  /** Keeps the first price of each of the last 25 hours, for the 24 h change; returns the hour. */
+  remember(time: number, price: number): number {
+    const hour = Math.floor(time / 3_600_000) * 3_600_000;
+    if (this.hourlyCloses.at(-1)?.time !== hour) this.hourlyCloses.push({ time: hour, price });
+    while (this.hourlyCloses.length > 25) this.hourlyCloses.shift();
+    return hour;
+  }
+
+  /**
+   * The `count` prices before the path's start, `stepMs` apart, oldest first: the same walk
+   * taken backwards from the starting price, with a random stream of its own so that the live
+   * path stays what it would be without history.
+   */
+  history(
+    start: number,
+    count: number,
+    stepMs: number,
+  ): { time: number; price: number; noise: number }[] {
+    const random = mulberry32(hash(`${this.seed}:${this.symbol}:history`));
+    const dtYears = stepMs / YEAR_MS;
+    const points: { time: number; price: number; noise: number }[] = [];
+    let price = profile(this.symbol).price;
+    for (let i = 1; i <= count; i++) {
+      price /= Math.exp(logReturn(random, this.volatility, dtYears));
+      points.push({ time: start - i * stepMs, price, noise: gaussian(random) });
+    }
+    return points.reverse();
   }
 }
 
@@ -123,7 +163,7 @@ export function createSyntheticProvider(context: ProviderContext): TickProvider 
             symbol,
             quote: spec.quote,
             price,
-            volume24h: price * path.supply * 0.03 * Math.exp(0.25 * noise),
+            volume24h: volume24h(price, path.supply, noise),
             marketCap: price * path.supply,
             change24hPct,
             time: new Date(time).toISOString(),
@@ -132,6 +172,36 @@ export function createSyntheticProvider(context: ProviderContext): TickProvider 
       }
       const nextAt = start + nextStep * intervalMs;
       return { ticks, skipped: [], nextPollInMs: Math.max(0, nextAt - now()) };
+    },
+
+    /**
+     * The `hours` before the simulation's start, four ticks a minute (or one per interval, if
+     * longer), so that forecasts, candles, sparklines and the 24 h change have a past at once,
+     * as with a real market.
+     */
+    async backfill(hours: number): Promise<PollResult> {
+      const stepMs = Math.max(intervalMs, HISTORY_STEP_MS);
+      const count = Math.floor((hours * 3_600_000) / stepMs);
+      const ticks: Tick[] = [];
+      for (const { symbol, path } of paths) {
+        const points = path.history(start, count, stepMs);
+        for (const [i, point] of points.entries()) {
+          path.remember(point.time, point.price);
+          const dayAgo = points[i - DAY_MS / stepMs];
+          ticks.push({
+            source,
+            provider: 'synthetic',
+            symbol,
+            quote: spec.quote,
+            price: point.price,
+            volume24h: volume24h(point.price, path.supply, point.noise),
+            marketCap: point.price * path.supply,
+            change24hPct: dayAgo ? (point.price / dayAgo.price - 1) * 100 : null,
+            time: new Date(point.time).toISOString(),
+          });
+        }
+      }
+      return { ticks, skipped: [] };
     },
   };
 }
