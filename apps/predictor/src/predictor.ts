@@ -86,6 +86,11 @@ export interface PredictorStatus {
   scored: number;
   ignoredTicks: number;
   lastPredictionAt: string | null;
+  /**
+   * When forecasts were last stored, by the clock: how a reader tells a model still at work
+   * from a stuck one when its forecasts are in event time (a replay's are years old).
+   */
+  lastStoredAt: string | null;
   /** Share of recent scored forecasts whose direction was right, over every series. */
   accuracy: number | null;
   /** 1 − MAE/MAE(naive) over the same forecasts. */
@@ -162,6 +167,7 @@ export async function startPredictor(options: PredictorOptions): Promise<Predict
   const series = new Map<string, Series>();
   const counts = { predictionsPublished: 0, scored: 0, ignoredTicks: 0 };
   let lastPredictionAt: string | null = null;
+  let lastStoredAt: string | null = null;
 
   const key = (source: string, symbol: string) => `${source}/${symbol}`;
   const wants = (source: string, symbol: string) =>
@@ -218,6 +224,7 @@ export async function startPredictor(options: PredictorOptions): Promise<Predict
     for (const p of predictions) {
       if (lastPredictionAt === null || p.madeAt > lastPredictionAt) lastPredictionAt = p.madeAt;
     }
+    if (predictions.length > 0) lastStoredAt = new Date().toISOString();
   }
 
   async function publish(predictions: PredictionRecord[]): Promise<void> {
@@ -323,6 +330,7 @@ export async function startPredictor(options: PredictorOptions): Promise<Predict
         series: series.size,
         ...counts,
         lastPredictionAt,
+        lastStoredAt,
         accuracy: direction === null ? null : direction / 100,
         skill: weighted(bySeries, (m) => m.skill),
         bySeries,

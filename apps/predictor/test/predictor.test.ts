@@ -122,10 +122,13 @@ describe('predictor', () => {
     const worker = await start(env);
     await publishTicks(env.bus.nc, env.bus.topo, ticks.slice(HISTORY, 230));
     const midway = new Date(bars[229]!.time).toISOString();
+    const startedAt = new Date().toISOString();
     await eventually(
       async () => worker.status().lastPredictionAt,
       (t) => t === midway,
     );
+    // Stored by the clock just now, though the forecasts' own times are the bars'.
+    expect(worker.status().lastStoredAt! >= startedAt).toBe(true);
     await worker.stop();
     running.splice(running.indexOf(worker), 1);
     return worker;

@@ -20,6 +20,17 @@ export interface ObservedStatus {
 const MIN_FRESH_MS = 30_000;
 
 /**
+ * When a model's workers last stored forecasts, by the clock. Their forecasts' own times are
+ * event times, which for a replay are years old however busy the model is.
+ */
+function lastStoredByWorkers(beats: readonly Heartbeat[]): string | null {
+  const times = beats
+    .map((b) => b.details.lastStoredAt)
+    .filter((t): t is string => typeof t === 'string' && !Number.isNaN(Date.parse(t)));
+  return times.length === 0 ? null : times.reduce((a, b) => (a > b ? a : b));
+}
+
+/**
  * Conditions as a user reads them, derived from what the gateway can see: the workers'
  * heartbeats and the newest data. Locally no controller writes `.status`; in a cluster the
  * controller's conditions are the authority and these are a live second opinion.
@@ -64,7 +75,8 @@ export function observeStatus(
   // Sources tick every interval; models forecast every bar (interval): 3 missed is stale.
   const expectedEveryMs = parseDuration(resource.spec.interval);
   const freshForMs = Math.max(MIN_FRESH_MS, 3 * expectedEveryMs);
-  const ageMs = lastDataAt ? nowMs - Date.parse(lastDataAt) : null;
+  const lastWorkAt = lastStoredByWorkers(ready) ?? lastDataAt;
+  const ageMs = lastWorkAt ? nowMs - Date.parse(lastWorkAt) : null;
   conditions.push(
     ageMs === null
       ? { type: 'Flowing', status: 'Unknown', reason: 'NoDataYet', message: 'nothing stored yet' }

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { Heartbeat } from '@cryptoviz/bus';
+import { API_VERSION, resourceSchemas } from '@cryptoviz/resources';
+import { observeStatus } from '../src/resources/observed-status.ts';
+
+const now = Date.parse('2026-11-22T10:00:00Z');
+const ago = (ms: number) => new Date(now - ms).toISOString();
+
+const model = resourceSchemas.PredictionModel.parse({
+  apiVersion: API_VERSION,
+  kind: 'PredictionModel',
+  metadata: { name: 'replay-consensus' },
+  spec: { algorithm: 'holt', symbols: ['BTC'], interval: '1h' },
+});
+
+function predictorBeat(details: Record<string, unknown>): Heartbeat {
+  return {
+    id: 'predictor-replay-consensus-0',
+    role: 'predictor',
+    resource: 'replay-consensus',
+    startedAt: ago(600_000),
+    lastSeen: ago(2_000),
+    counters: {},
+    details,
+  };
+}
+
+const flowing = (status: ReturnType<typeof observeStatus>) =>
+  status.conditions.find((c) => c.type === 'Flowing')!;
+
+describe('observed status', () => {
+  // A replay's forecasts are made in market time, years ago, while the model works right now.
+  const newestForecast = '2017-09-10T23:00:00.000Z';
+
+  it('calls a model flowing while its workers keep storing forecasts, whatever their event time', () => {
+    const status = observeStatus(
+      model,
+      [predictorBeat({ lastStoredAt: ago(5_000), lastPredictionAt: newestForecast })],
+      newestForecast,
+      now,
+    );
+    expect(flowing(status)).toMatchObject({ status: 'True', reason: 'Fresh' });
+    // What is shown as the last forecast stays the forecast's own time.
+    expect(status.lastDataAt).toBe(newestForecast);
+  });
+
+  it('calls a model stale once its workers stopped storing, or say nothing of it', () => {
+    const stopped = observeStatus(
+      model,
+      [predictorBeat({ lastStoredAt: ago(4 * 3_600_000) })],
+      newestForecast,
+      now,
+    );
+    expect(flowing(stopped)).toMatchObject({ status: 'False', reason: 'Stale' });
+    const silent = observeStatus(model, [predictorBeat({})], newestForecast, now);
+    expect(flowing(silent)).toMatchObject({ status: 'False', reason: 'Stale' });
+    expect(flowing(observeStatus(model, [], null, now))).toMatchObject({ reason: 'NoDataYet' });
+  });
+});
