@@ -18,7 +18,9 @@ import {
   hasStats,
   planBackfill,
   ProviderError,
+  stalestOf,
   ticksAfter,
+  type StoredTickTimes,
   type ProviderStats,
   type PollResult,
   type ProviderErrorKind,
@@ -262,34 +264,39 @@ export function startFetcher(options: FetcherOptions): Fetcher {
   const sleep = (ms: number) =>
     delay(ms, undefined, { signal: abort.signal }).catch(() => undefined);
 
-  /** The stalest of this shard's symbols as the stream has it: where a restart resumes. */
-  async function newestStoredTickTime(): Promise<string | null> {
+  /** Each of this shard's symbols' newest tick as the stream has it: where a restart resumes. */
+  async function storedTickTimes(): Promise<Map<string, string | null>> {
     const jsm = await jetstreamManager(nc);
-    let stalest: string | null = null;
+    const stored = new Map<string, string | null>();
     for (const symbol of symbols) {
-      const stored = await jsm.streams
+      const last = await jsm.streams
         .getMessage(topo.streams.ticks, { last_by_subj: topo.tickSubject(source, symbol) })
         .catch(() => null);
       // The last message may hold several ticks, in time order: its last one is the newest.
-      const time = stored && decodeTicks(topo, stored.subject, stored.data).ticks.at(-1)?.time;
-      if (!time) return null;
-      if (stalest === null || time < stalest) stalest = time;
+      stored.set(
+        symbol,
+        (last && decodeTicks(topo, last.subject, last.data).ticks.at(-1)?.time) ?? null,
+      );
     }
-    return stalest;
+    return stored;
   }
 
-  /** History on a first start, or the gap an outage left, where the provider has candles. */
-  async function fillGap(p: TickProvider, lastTickTime: string | null): Promise<void> {
+  /**
+   * History on a first start, or the gap an outage left, where the provider has candles.
+   * `stored`: the newest tick already sent, for all symbols or per symbol (a symbol added to
+   * the source has none, and gets the whole history while the others get only their gaps).
+   */
+  async function fillGap(p: TickProvider, stored: string | null | StoredTickTimes): Promise<void> {
     if (!p.backfill) return;
     const plan = planBackfill({
-      lastTickTime,
+      lastTickTime: stored === null || typeof stored === 'string' ? stored : stalestOf(stored),
       now: Date.now(),
       pollIntervalMs: intervalMs,
       initialHours: spec.backfillHours,
     });
     if (!plan) return;
     try {
-      const result = ticksAfter(await p.backfill(plan.hours, abort.signal), plan.after);
+      const result = ticksAfter(await p.backfill(plan.hours, abort.signal), stored);
       await publish(result);
       status.backfills++;
       log.info(
@@ -303,7 +310,8 @@ export function startFetcher(options: FetcherOptions): Fetcher {
   }
 
   const loop = (async () => {
-    const resumeAfter = await newestStoredTickTime().catch(() => null);
+    const stored = await storedTickTimes().catch(() => new Map<string, string | null>());
+    const resumeAfter = stalestOf(stored);
     try {
       provider =
         options.provider ??
@@ -319,7 +327,7 @@ export function startFetcher(options: FetcherOptions): Fetcher {
       recordFailure(err);
       return;
     }
-    await fillGap(provider, resumeAfter);
+    await fillGap(provider, stored);
     while (!abort.signal.aborted) {
       const started = performance.now();
       let waitMs = intervalMs;

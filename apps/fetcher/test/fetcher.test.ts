@@ -347,4 +347,46 @@ spec:
       await server.close();
     }
   });
+
+  it('a symbol added to a source gets its history, and the others keep their past as it was', async () => {
+    const spec = (symbols: string[]): CryptoSourceSpecInput => ({
+      provider: 'synthetic',
+      symbols,
+      interval: '1s',
+      backfillHours: 1,
+      synthetic: { seed: 11 },
+    });
+    const runOnce = async (symbols: string[]) => {
+      const fetcher = fetcherFor('sim', spec(symbols));
+      await eventually(
+        async () => fetcher.status(),
+        (s) => s.backfills === 1 && s.polls >= 1,
+      );
+      await fetcher.stop();
+    };
+    await runOnce(['BTC']);
+    // Restarted in a later second, the simulation's history falls on other instants than the
+    // first run's: sent again, BTC's past would be a second, different one.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const restartedAt = Date.now();
+    await runOnce(['BTC', 'ETH']);
+
+    // Every message the stream holds, in order.
+    const times = new Map<string, number[]>();
+    const { state } = await bus.jsm.streams.info(bus.topo.streams.ticks);
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+      const msg = await bus.jsm.streams.getMessage(bus.topo.streams.ticks, { seq });
+      for (const tick of decodeTicks(bus.topo, msg!.subject, msg!.data).ticks) {
+        times.set(tick.symbol, [...(times.get(tick.symbol) ?? []), Date.parse(tick.time)]);
+      }
+    }
+    // BTC's stream only moves forward: the restart sent no second, different past for it.
+    const btc = times.get('BTC')!;
+    expect(btc.every((t, i) => i === 0 || t > btc[i - 1]!)).toBe(true);
+    // ETH, new to the source, got the hour of history (four ticks a minute) before its live ticks.
+    const eth = times.get('ETH')!;
+    const history = eth.filter((t) => t < restartedAt - 60_000);
+    expect(history.length).toBeGreaterThanOrEqual(235);
+    expect(eth[0]).toBeLessThan(restartedAt - 59 * 60_000);
+  });
 });

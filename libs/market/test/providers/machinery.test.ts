@@ -6,6 +6,7 @@ import {
   parseRetryAfter,
   planBackfill,
   RateLimiter,
+  stalestOf,
   StatsRecorder,
   ticksAfter,
   TokenBucket,
@@ -226,5 +227,33 @@ describe('backfill planning', () => {
       tick('2026-11-22T10:00:00.000Z'),
     ]);
     expect(ticksAfter(result, null)).toBe(result);
+  });
+
+  it('keeps each symbol’s ticks after its own last stored one, and all of a new symbol’s', () => {
+    const tick = (symbol: string, time: string) => ({ symbol, time }) as Tick;
+    const result = {
+      ticks: [
+        tick('BTC', '2026-11-22T09:00:00.000Z'),
+        tick('BTC', '2026-11-22T10:00:00.000Z'),
+        tick('ETH', '2026-11-22T09:00:00.000Z'),
+        tick('ETH', '2026-11-22T10:00:00.000Z'),
+        tick('SOL', '2026-11-22T09:00:00.000Z'),
+      ],
+      skipped: [],
+    };
+    const stored = new Map([
+      ['BTC', '2026-11-22T09:30:00.000Z'],
+      ['ETH', '2026-11-22T10:00:00.000Z'],
+      ['SOL', null],
+    ]);
+    expect(ticksAfter(result, stored).ticks).toEqual([
+      tick('BTC', '2026-11-22T10:00:00.000Z'),
+      tick('SOL', '2026-11-22T09:00:00.000Z'),
+    ]);
+    // The source resumes from its stalest symbol, or starts afresh while one has nothing.
+    expect(stalestOf(stored)).toBeNull();
+    stored.set('SOL', '2026-11-22T08:00:00.000Z');
+    expect(stalestOf(stored)).toBe('2026-11-22T08:00:00.000Z');
+    expect(stalestOf(new Map())).toBeNull();
   });
 });

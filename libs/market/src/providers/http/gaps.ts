@@ -40,9 +40,35 @@ export function planBackfill(input: GapInput): BackfillPlan | null {
   return { hours, after: new Date(last).toISOString(), reason: 'outage' };
 }
 
-/** Drops backfilled ticks the store already has (at or before the plan's `after`). */
-export function ticksAfter(result: PollResult, after: string | null): PollResult {
+/** Each symbol's newest stored tick time, null for a symbol with none yet. */
+export type StoredTickTimes = ReadonlyMap<string, string | null>;
+
+/**
+ * Where a source resumes: the newest stored tick of its stalest symbol, or null while any
+ * symbol has none (a first start, for that one at least) or nothing is known.
+ */
+export function stalestOf(stored: StoredTickTimes): string | null {
+  let stalest: string | null = null;
+  for (const time of stored.values()) {
+    if (time === null) return null;
+    if (stalest === null || time < stalest) stalest = time;
+  }
+  return stalest;
+}
+
+/**
+ * Drops backfilled ticks the store already has: those at or before `after`, one time for
+ * every symbol or each symbol's own. A symbol with no stored time keeps all its ticks, so a
+ * symbol added to a source gets its whole history while the others get only their gaps.
+ */
+export function ticksAfter(result: PollResult, after: string | null | StoredTickTimes): PollResult {
   if (after === null) return result;
-  const cutoff = Date.parse(after);
-  return { ...result, ticks: result.ticks.filter((tick) => Date.parse(tick.time) > cutoff) };
+  const cutoffOf = (symbol: string): number => {
+    const time = typeof after === 'string' ? after : after.get(symbol);
+    return time ? Date.parse(time) : Number.NEGATIVE_INFINITY;
+  };
+  return {
+    ...result,
+    ticks: result.ticks.filter((tick) => Date.parse(tick.time) > cutoffOf(tick.symbol)),
+  };
 }

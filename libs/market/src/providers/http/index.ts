@@ -7,9 +7,11 @@ export { systemClock, type Clock } from './clock.ts';
 export {
   MAX_BACKFILL_HOURS,
   planBackfill,
+  stalestOf,
   ticksAfter,
   type BackfillPlan,
   type GapInput,
+  type StoredTickTimes,
 } from './gaps.ts';
 export {
   createHttpProvider,
