@@ -23,6 +23,7 @@ import {
   type StoredTickTimes,
   type ProviderStats,
   type PollResult,
+  type Tick,
   type ProviderErrorKind,
   type TickProvider,
 } from '@cryptoviz/market';
@@ -265,18 +266,16 @@ export function startFetcher(options: FetcherOptions): Fetcher {
     delay(ms, undefined, { signal: abort.signal }).catch(() => undefined);
 
   /** Each of this shard's symbols' newest tick as the stream has it: where a restart resumes. */
-  async function storedTickTimes(): Promise<Map<string, string | null>> {
+  async function storedTicks(): Promise<Map<string, Tick>> {
     const jsm = await jetstreamManager(nc);
-    const stored = new Map<string, string | null>();
+    const stored = new Map<string, Tick>();
     for (const symbol of symbols) {
       const last = await jsm.streams
         .getMessage(topo.streams.ticks, { last_by_subj: topo.tickSubject(source, symbol) })
         .catch(() => null);
       // The last message may hold several ticks, in time order: its last one is the newest.
-      stored.set(
-        symbol,
-        (last && decodeTicks(topo, last.subject, last.data).ticks.at(-1)?.time) ?? null,
-      );
+      const tick = last && decodeTicks(topo, last.subject, last.data).ticks.at(-1);
+      if (tick) stored.set(symbol, tick);
     }
     return stored;
   }
@@ -310,8 +309,7 @@ export function startFetcher(options: FetcherOptions): Fetcher {
   }
 
   const loop = (async () => {
-    const stored = await storedTickTimes().catch(() => new Map<string, string | null>());
-    const resumeAfter = stalestOf(stored);
+    const lastTicks = await storedTicks().catch(() => new Map<string, Tick>());
     try {
       provider =
         options.provider ??
@@ -319,7 +317,7 @@ export function startFetcher(options: FetcherOptions): Fetcher {
           source,
           spec,
           ...(apiKey ? { apiKey } : {}),
-          ...(resumeAfter ? { resumeAfter } : {}),
+          lastTicks,
           // The source's limits are shared by all its shards.
           rateShare: 1 / options.shard.count,
         });
@@ -327,7 +325,10 @@ export function startFetcher(options: FetcherOptions): Fetcher {
       recordFailure(err);
       return;
     }
-    await fillGap(provider, stored);
+    await fillGap(
+      provider,
+      new Map(symbols.map((symbol) => [symbol, lastTicks.get(symbol)?.time ?? null])),
+    );
     while (!abort.signal.aborted) {
       const started = performance.now();
       let waitMs = intervalMs;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cryptoSourceSpecSchema } from '@cryptoviz/resources';
-import { createReplayProvider, ProviderError } from '../src/index.ts';
+import { createReplayProvider, ProviderError, type Tick } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'replay-'));
 function csv(name: string, rows: [string, number][]): string {
@@ -23,10 +23,11 @@ const hours = (n: number, base: number, step = 1) =>
   ]);
 const signal = new AbortController().signal;
 
+/** `published`: symbol → the time of its newest tick already published. */
 function replay(
   data: Record<string, string>,
   extra: Record<string, unknown> = {},
-  resumeAfter?: string,
+  published: Record<string, string> = {},
 ) {
   const clock = { now: 1_000_000 };
   const spec = cryptoSourceSpecSchema.parse({
@@ -34,12 +35,10 @@ function replay(
     symbols: Object.keys(data),
     replay: { data, speed: 3600, ...extra },
   });
-  const context = {
-    source: 'rp',
-    spec,
-    now: () => clock.now,
-    ...(resumeAfter ? { resumeAfter } : {}),
-  };
+  const lastTicks = new Map(
+    Object.entries(published).map(([symbol, time]) => [symbol, { symbol, time } as Tick]),
+  );
+  const context = { source: 'rp', spec, now: () => clock.now, lastTicks };
   return { clock, p: createReplayProvider(context) };
 }
 
@@ -104,12 +103,26 @@ describe('replay provider', () => {
     const { clock, p } = replay(
       { BTC: csv('resume.csv', hours(10, 100)) },
       {},
-      '2020-01-01T04:00:00.000Z',
+      { BTC: '2020-01-01T04:00:00.000Z' },
     );
     const first = await p.poll(signal);
     expect(first.ticks.map((t) => [t.time, t.price])).toEqual([['2020-01-01T05:00:00.000Z', 105]]);
     clock.now += 1_000;
     expect((await p.poll(signal)).ticks.map((t) => t.price)).toEqual([106]);
+  });
+
+  it('resumes each symbol after its own newest tick; a symbol added since starts at its first bar', async () => {
+    const { clock, p } = replay(
+      { BTC: csv('resume-btc.csv', hours(10, 100)), ETH: csv('resume-eth.csv', hours(10, 10)) },
+      {},
+      { BTC: '2020-01-01T01:00:00.000Z' },
+    );
+    const played: string[] = [];
+    for (let i = 0; i < 4; i++, clock.now += 1_000) {
+      for (const t of (await p.poll(signal)).ticks)
+        played.push(`${t.symbol}@${t.time.slice(11, 13)}`);
+    }
+    expect(played).toEqual(['ETH@00', 'ETH@01', 'BTC@02', 'ETH@02', 'BTC@03', 'ETH@03']);
   });
 
   it('reports a broken file as a configuration error naming the line', async () => {

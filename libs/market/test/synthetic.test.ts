@@ -104,4 +104,40 @@ describe('synthetic provider', () => {
       withoutHistory.filter((t) => t.symbol === 'BTC').map((t) => t.price),
     );
   });
+
+  it('walks on from where a previous run left each symbol, and fills the gap to it', async () => {
+    const clock = { now: start + 2_500 };
+    const left = {
+      symbol: 'BTC',
+      time: new Date(start - 3 * 3_600_000).toISOString(),
+      price: 71_234.5,
+    };
+    const spec = cryptoSourceSpecSchema.parse({
+      provider: 'synthetic',
+      symbols: ['BTC', 'ETH'],
+      interval: '1s',
+      synthetic: { seed: 9, start: new Date(start).toISOString() },
+    });
+    const p = createSyntheticProvider({
+      source: 'sim',
+      spec,
+      now: () => clock.now,
+      lastTicks: new Map([['BTC', left as Tick]]),
+    });
+    const gap = (await p.backfill!(4, signal)).ticks.filter(
+      (t) => t.symbol === 'BTC' && t.time > left.time,
+    );
+    const live = (await p.poll(signal)).ticks;
+    const btc = [...gap, ...live.filter((t) => t.symbol === 'BTC')].map((t) => t.price);
+    // The gap leaves from the price left behind, and every step after it is an ordinary one.
+    expect(btc[0]).toBeCloseTo(left.price, 6);
+    const stepSigma = 0.55 * Math.sqrt(15_000 / (365.25 * 86_400_000));
+    for (let i = 1; i < btc.length; i++) {
+      expect(Math.abs(Math.log(btc[i]! / btc[i - 1]!))).toBeLessThan(6 * stepSigma);
+    }
+    // ETH had no previous run: it starts from its profile price as before.
+    const eth = live.find((t) => t.symbol === 'ETH')!;
+    expect(eth.price).toBeGreaterThan(3_000);
+    expect(eth.price).toBeLessThan(3_800);
+  });
 });

@@ -54,8 +54,11 @@ export interface ProviderContext {
   apiKey?: string;
   /** Injected for tests and replay pacing. */
   now?: () => number;
-  /** The newest tick already published for this source: a replay resumes after it. */
-  resumeAfter?: string;
+  /**
+   * The newest tick already published of each symbol that has one: a replay resumes after it,
+   * a simulation walks on from its price.
+   */
+  lastTicks?: ReadonlyMap<string, Tick>;
   /** This worker's share of the source's rate limits: 1/n for one of n shards. */
   rateShare?: number;
 }

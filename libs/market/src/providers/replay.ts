@@ -72,16 +72,16 @@ export function createReplayProvider(context: ProviderContext): TickProvider {
     );
     const nonEmpty = loaded.filter((s) => s.bars.length > 0);
     origin = Math.min(...nonEmpty.map((s) => s.bars[0]!.time));
-    // A restarted replay with its original times carries on after what it already published.
-    const resume = context.resumeAfter ? Date.parse(context.resumeAfter) : Number.NaN;
-    if (replay!.align === 'original' && Number.isFinite(resume)) {
+    // A restarted replay with its original times carries each symbol on after what it already
+    // published; a symbol without a published tick starts from its first bar.
+    if (replay!.align === 'original' && context.lastTicks?.size) {
       for (const s of nonEmpty) {
-        const next = s.bars.findIndex((bar) => bar.time > resume);
+        const last = context.lastTicks.get(s.symbol);
+        if (!last) continue;
+        const next = s.bars.findIndex((bar) => bar.time > Date.parse(last.time));
         cursor.set(s.symbol, next === -1 ? s.bars.length : next);
       }
-      const pending = nonEmpty.flatMap((s) =>
-        s.bars.slice(cursor.get(s.symbol)!, cursor.get(s.symbol)! + 1),
-      );
+      const pending = nonEmpty.flatMap((s) => s.bars[cursor.get(s.symbol) ?? 0] ?? []);
       if (pending.length > 0) origin = Math.min(...pending.map((bar) => bar.time));
     }
     const end = Math.max(...nonEmpty.map((s) => s.bars.at(-1)!.time));

@@ -79,10 +79,12 @@ class SymbolPath {
   constructor(
     private readonly seed: number,
     private readonly symbol: string,
+    /** Where the walk starts: the profile's price, or where a previous run left it. */
+    private readonly startPrice = profile(symbol).price,
   ) {
     this.random = mulberry32(hash(`${seed}:${symbol}`));
     const p = profile(symbol);
-    this.price = p.price;
+    this.price = startPrice;
     this.volatility = p.volatility;
     this.supply = p.supply;
   }
@@ -124,12 +126,33 @@ class SymbolPath {
     const random = mulberry32(hash(`${this.seed}:${this.symbol}:history`));
     const dtYears = stepMs / YEAR_MS;
     const points: { time: number; price: number; noise: number }[] = [];
-    let price = profile(this.symbol).price;
+    let price = this.startPrice;
     for (let i = 1; i <= count; i++) {
       price /= Math.exp(logReturn(random, this.volatility, dtYears));
       points.push({ time: start - i * stepMs, price, noise: gaussian(random) });
     }
     return points.reverse();
+  }
+}
+
+/**
+ * Bends a walk taken backwards from `start` so that, after `time`, it leaves from `price` (where
+ * an earlier run left the market) and still arrives where the live path starts: the gap a
+ * restart leaves is filled by a market that went on from where it was.
+ */
+function bridgeFrom(
+  points: { time: number; price: number }[],
+  time: number,
+  price: number,
+  start: number,
+): void {
+  const first = points.find((point) => point.time > time);
+  if (!first) return;
+  const offset = Math.log(price / first.price);
+  for (const point of points) {
+    if (point.time >= first.time) {
+      point.price *= Math.exp((offset * (start - point.time)) / (start - first.time));
+    }
   }
 }
 
@@ -146,7 +169,10 @@ export function createSyntheticProvider(context: ProviderContext): TickProvider 
     ? Date.parse(spec.synthetic.start)
     : Math.floor(now() / intervalMs) * intervalMs;
   const dtYears = intervalMs / YEAR_MS;
-  const paths = spec.symbols.map((symbol) => ({ symbol, path: new SymbolPath(seed, symbol) }));
+  const paths = spec.symbols.map((symbol) => {
+    const last = context.lastTicks?.get(symbol);
+    return { symbol, last, path: new SymbolPath(seed, symbol, last?.price) };
+  });
   let nextStep = 0;
 
   return {
@@ -183,8 +209,9 @@ export function createSyntheticProvider(context: ProviderContext): TickProvider 
       const stepMs = Math.max(intervalMs, HISTORY_STEP_MS);
       const count = Math.floor((hours * 3_600_000) / stepMs);
       const ticks: Tick[] = [];
-      for (const { symbol, path } of paths) {
+      for (const { symbol, path, last } of paths) {
         const points = path.history(start, count, stepMs);
+        if (last) bridgeFrom(points, Date.parse(last.time), last.price, start);
         for (const [i, point] of points.entries()) {
           path.remember(point.time, point.price);
           const dayAgo = points[i - DAY_MS / stepMs];
