@@ -437,6 +437,13 @@ describe('forecast chart scales', () => {
     ]);
     // The outer labels stay inside the chart.
     expect(days.ticks.map((t) => t.anchor)).toEqual(['start', 'middle', 'middle', 'middle', 'end']);
+    // A narrow chart gets fewer labels, so they do not run into each other.
+    const narrow = scales([start, start + 45 * hour], [516.8, 604.4], { ...box, width: 330 }, 3);
+    expect(narrow.ticks.map((t) => [t.label, t.anchor])).toEqual([
+      ['8 Jun, 10:00', 'start'],
+      ['9 Jun, 08:30', 'middle'],
+      ['10 Jun, 07:00', 'end'],
+    ]);
     const hours = scales([start, start + 4 * hour], [516.8, 604.4], box);
     expect(hours.ticks.map((t) => t.label)).toEqual(['10:00', '11:00', '12:00', '13:00', '14:00']);
   });

@@ -35,6 +35,7 @@ export function scales(
   times: readonly number[],
   prices: readonly number[],
   box: { width: number; height: number; left: number; right: number; top: number; bottom: number },
+  timeLabels = 5,
 ): Scales {
   const t0 = Math.min(...times);
   const t1 = Math.max(...times);
@@ -47,9 +48,10 @@ export function scales(
   const innerH = box.height - box.top - box.bottom;
   const x = (t: number) => box.left + ((t - t0) / (t1 - t0 || 1)) * innerW;
   const y = (p: number) => box.top + (1 - (p - p0) / (p1 - p0)) * innerH;
-  const ticks = Array.from({ length: 5 }, (_, i) => {
-    const t = t0 + ((t1 - t0) * i) / 4;
-    const anchor = i === 0 ? 'start' : i === 4 ? 'end' : 'middle';
+  const last = timeLabels - 1;
+  const ticks = Array.from({ length: timeLabels }, (_, i) => {
+    const t = t0 + ((t1 - t0) * i) / last;
+    const anchor = i === 0 ? 'start' : i === last ? 'end' : 'middle';
     return { x: x(t), label: timeLabel(t, t1 - t0), anchor } as const;
   });
   const step = niceStep((p1 - p0) / 6);
