@@ -293,4 +293,34 @@ describe('cryptoviz backtest', () => {
   it('requires --data', async () => {
     expectCleanFailure(await cryptoviz('backtest', '--json'), 2, '--data');
   });
+
+  it('treats a mistake in the command line as a usage error, exit 2', async () => {
+    expectCleanFailure(await cryptoviz('backtest', '--bogus'), 2, "unknown option '--bogus'");
+    expectCleanFailure(await cryptoviz('backtest', '--data'), 2, "'--data <csv>' argument missing");
+  });
+
+  it('says so when --from/--to leave nothing to score, rather than printing n = 0', async () => {
+    const data = await hourlyCsv(400);
+    expectCleanFailure(
+      await cryptoviz('backtest', '--data', data, '--models', 'naive', '--from', '2030-01-01'),
+      2,
+      'no forecast to score',
+      'within --from/--to',
+    );
+    expectCleanFailure(
+      await cryptoviz('backtest', '--data', data, '--from', '2024-01-10', '--to', '2024-01-05'),
+      2,
+      '--from 2024-01-10 is not before --to 2024-01-05',
+    );
+  });
+
+  it('scores a horizon named twice once', async () => {
+    const data = await hourlyCsv(400);
+    const args = ['backtest', '--data', data, '--models', 'naive', '--horizons', '1h,6h,1h'];
+    const json = await cryptoviz(...args, '--json');
+    expect(json.code).toBe(0);
+    expect(Object.keys((JSON.parse(json.stdout) as Report).naive!)).toEqual(['1h', '6h']);
+    const table = await cryptoviz(...args);
+    expect(table.stdout.split('\n').filter((line) => /^naive\s+1h\s/.test(line))).toHaveLength(1);
+  });
 });

@@ -65,25 +65,30 @@ async function backtest(flags: BacktestFlags): Promise<void> {
   if (!flags.data) throw new UsageError('--data <csv> is required');
   // Validate everything the user typed before spending time on the file.
   const models = parseModelList(flags.models ?? MODEL_NAMES);
-  const horizons = flags.horizons
-    .split(',')
-    .filter((text) => text.trim() !== '')
-    .map(parseHorizon);
+  // A horizon named twice is scored once, as a model named twice is.
+  const horizons = [
+    ...new Set(
+      flags.horizons
+        .split(',')
+        .filter((text) => text.trim() !== '')
+        .map(parseHorizon),
+    ),
+  ];
   if (horizons.length === 0) throw new UsageError('--horizons is empty');
   const warmup = parseWarmup(flags.warmup);
 
   const bars = await readBars(flags.data);
   requireEnoughBars(flags.data, bars.length, warmup, horizons);
+  const from = flags.from === undefined ? undefined : resolveTime(flags.from, bars, '--from');
+  const to = flags.to === undefined ? undefined : resolveTime(flags.to, bars, '--to');
+  if (from !== undefined && to !== undefined && from >= to) {
+    throw new UsageError(`--from ${flags.from} is not before --to ${flags.to}`);
+  }
   const report = runBacktest(
     { times: bars.map((bar) => bar.time), closes: Float64Array.from(bars, (bar) => bar.close) },
-    {
-      models,
-      horizons,
-      warmup,
-      from: flags.from === undefined ? undefined : resolveTime(flags.from, bars, '--from'),
-      to: flags.to === undefined ? undefined : resolveTime(flags.to, bars, '--to'),
-    },
+    { models, horizons, warmup, from, to },
   );
+  requireScoredPairs(report, flags.data, bars, from !== undefined || to !== undefined);
   process.stdout.write(
     flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, horizons),
   );
@@ -116,6 +121,25 @@ function requireEnoughBars(
   if (rows < needed) {
     throw new UsageError(
       `data file ${path} has ${rows} rows, but --warmup ${warmup} + the ${formatHorizon(longest)} horizon need at least ${needed} rows (${warmup} before the first forecast, 1 to forecast from, ${longest} to reach its target); lower --warmup or use a longer file`,
+    );
+  }
+}
+
+/** Like too short a file, a range holding no forecast to score says so rather than n = 0. */
+function requireScoredPairs(
+  report: BacktestReport,
+  path: string,
+  bars: readonly Bar[],
+  ranged: boolean,
+): void {
+  const scored = Object.values(report).some((byHorizon) =>
+    Object.values(byHorizon).some((metrics) => metrics.n > 0),
+  );
+  if (!scored) {
+    const first = new Date(bars[0]!.time).toISOString();
+    const last = new Date(bars.at(-1)!.time).toISOString();
+    throw new UsageError(
+      `no forecast to score: ${path} runs from ${first} to ${last}, and no forecast after --warmup${ranged ? ' within --from/--to' : ''} has a bar at its horizon`,
     );
   }
 }
@@ -179,7 +203,8 @@ function renderTable(report: BacktestReport, horizons: readonly number[]): strin
     cells
       .map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
       .join('  ');
-  const note = '\nskill = 1 − MAE / MAE(naive); interval: 10%–90% quantiles of past residuals\n';
+  const note =
+    '\nskill % = 100 · (1 − MAE / MAE(naive)) (--json gives the fraction); interval: 10%–90% quantiles of past residuals\n';
   return `${[line(COLUMNS), ...rows.map(line)].join('\n')}\n${note}`;
 }
 
