@@ -77,9 +77,21 @@ describe('cryptoviz provider parse', SPAWNING, () => {
     expect(ticksOf(run)).toMatchObject([
       { symbol: 'BTC', quote: 'USDT', price: 73367.8, time: '2024-03-13T11:10:41.270Z' },
     ]);
-    expect(run.stderr).toContain('ticker: 1 ticks, 0 skipped');
+    expect(run.stderr).toContain('ticker: 1 tick, 0 skipped');
+    // Coinbase's ticker has its own time: nothing was stamped.
+    expect(run.stderr).not.toContain('stamped');
     const untold = errorOf(await parse('coinbase', 'ticker--ccxt-static-2024-03-13.json'));
     expect(untold).toMatchObject({ kind: 'config', message: expect.stringContaining('--symbols') });
+  });
+
+  it('says when a payload gives no time and its ticks carry the time of parsing', async () => {
+    const before = Date.now();
+    const run = await parse('kraken', 'ticker--ccxt-static-2024-03.json', '--quote', 'USDT');
+    const [tick] = ticksOf(run);
+    expect(Date.parse(tick!.time as string)).toBeGreaterThanOrEqual(before);
+    expect(run.stderr).toContain(
+      'note: the payload gives no time for 1 tick; stamped with the time of parsing',
+    );
   });
 
   it('reads Kraken OHLC and CoinMarketCap listings, filtered by --symbols', async () => {

@@ -97,7 +97,10 @@ async function respond(
     const result = await run();
     for (const line of skippedLines(result.skipped)) process.stderr.write(`${scrub(line)}\n`);
     const what = result.shape ? `${result.shape}: ` : '';
-    process.stderr.write(`${what}${result.ticks.length} ticks, ${result.skipped.length} skipped\n`);
+    const count = result.ticks.length;
+    process.stderr.write(
+      `${what}${count} tick${count === 1 ? '' : 's'}, ${result.skipped.length} skipped\n`,
+    );
     process.stdout.write(`${JSON.stringify(result.ticks, null, 2)}\n`);
   } catch (error) {
     if (error instanceof ProviderError) {
@@ -121,13 +124,24 @@ async function parseCommand(name: string, file: string, flags: ParseFlags) {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${file}: ${error.code ?? error.message}`);
   });
-  return parseSavedBody(HTTP_PROVIDER_ADAPTERS[provider], text, {
+  const now = Date.now();
+  const result = parseSavedBody(HTTP_PROVIDER_ADAPTERS[provider], text, {
     source: sourceName(flags.source, provider),
     quote: symbol(flags.quote, '--quote'),
     symbols: flags.symbols === undefined ? undefined : symbolList(flags.symbols),
     candleIntervalMs:
       flags.interval === undefined ? undefined : duration(flags.interval, '--interval'),
+    now,
   });
+  // A live poll stamps such ticks with when they arrived; for a saved file that is only when
+  // it was parsed, which the reader should know.
+  const stamped = result.ticks.filter((tick) => Date.parse(tick.time) === now).length;
+  if (stamped > 0) {
+    process.stderr.write(
+      `note: the payload gives no time for ${stamped} tick${stamped === 1 ? '' : 's'}; stamped with the time of parsing\n`,
+    );
+  }
+  return result;
 }
 
 async function fetchCommand(name: string, flags: FetchFlags): Promise<PollResult> {
