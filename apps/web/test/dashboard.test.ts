@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictionRecord } from '@cryptoviz/forecast';
 import { fetcherService } from '@cryptoviz/fetcher';
 import { predictorService } from '@cryptoviz/predictor';
@@ -327,8 +327,17 @@ describe('dashboard in a browser', () => {
     await backend?.stop();
   });
 
+  // An uncaught error in a page can stop its updates without a sign on screen: every test
+  // fails on one, whatever else it checks.
+  const pageErrors: string[] = [];
+  afterEach(() => {
+    const seen = pageErrors.splice(0);
+    expect(seen, 'uncaught errors in the page').toEqual([]);
+  });
+
+  const onPageError = (err: Error) => pageErrors.push(err.message);
   const open = (path: string, options?: Parameters<typeof openPage>[2]) =>
-    openPage(browser, `${dashboard.url}${path}`, options);
+    openPage(browser, `${dashboard.url}${path}`, { ...options, onPageError });
 
   it('overview: shows the workers reporting and a healthy ingest', async () => {
     const page = await open('/');
@@ -420,7 +429,7 @@ describe('dashboard in a browser', () => {
   it('connection badge: leaves Live while the gateway is down, and returns without a reload', async () => {
     const own = await startDashboard(backend);
     try {
-      const page = await openPage(browser, `${own.url}/markets`);
+      const page = await openPage(browser, `${own.url}/markets`, { onPageError });
       const badge = page.getByTestId('connection');
       const price = page
         .locator(`[data-testid="price-row"][data-symbol="BTC"][data-source="${SOURCE}"]`)
@@ -490,20 +499,20 @@ describe('dashboard in a browser', () => {
     // A gateway that refuses queries over more than 10 rows: every chart's query.
     const strict = await startDashboard(backend, { GATEWAY_MAX_ROWS: '10' });
     try {
-      const markets = await openPage(browser, `${nothing.url}/markets`);
+      const markets = await openPage(browser, `${nothing.url}/markets`, { onPageError });
       await markets.getByText('No prices yet: is a source running?').waitFor();
       await markets.close();
-      const predictions = await openPage(browser, `${nothing.url}/predictions`);
+      const predictions = await openPage(browser, `${nothing.url}/predictions`, { onPageError });
       await predictions.getByText('No forecasts yet: is a PredictionModel running?').waitFor();
       await predictions.close();
 
-      const refused = await openPage(browser, `${strict.url}/markets`);
+      const refused = await openPage(browser, `${strict.url}/markets`, { onPageError });
       const chart = refused.locator('section[aria-labelledby="chart-title"]');
       await chart.getByRole('alert').getByText('range too large').waitFor();
       // The rest of the page still works.
       await refused.getByTestId('price-row').first().waitFor();
       await refused.close();
-      const forecasts = await openPage(browser, `${strict.url}/predictions`);
+      const forecasts = await openPage(browser, `${strict.url}/predictions`, { onPageError });
       await forecasts
         .locator('section[aria-labelledby="forecast-title"]')
         .getByRole('alert')

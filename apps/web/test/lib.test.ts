@@ -450,17 +450,18 @@ describe('forecast chart scales', () => {
 
   it('puts price labels on round values inside the drawn range', () => {
     const s = scales([start, start + hour], [516.8, 604.4], box);
-    expect(s.priceTicks.map((t) => t.label)).toEqual([
-      '520.00',
-      '540.00',
-      '560.00',
-      '580.00',
-      '600.00',
-    ]);
+    expect(s.priceTicks.map((t) => t.label)).toEqual(['520', '540', '560', '580', '600']);
     for (const tick of s.priceTicks) {
       expect(tick.y).toBeGreaterThanOrEqual(box.top);
       expect(tick.y).toBeLessThanOrEqual(box.height - box.bottom);
     }
+    // However narrow the range, no two labels read the same (a keyed list of them must not).
+    const narrow = scales([start, start + hour], [3_398.1, 3_398.3], box).priceTicks.map(
+      (t) => t.label,
+    );
+    expect(narrow.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(narrow).size).toBe(narrow.length);
+    expect(narrow[0]).toMatch(/^3,398\.\d{2}$/);
     // The newest time is drawn left of the price labels, with room for the consensus marker.
     expect(s.x(start + hour)).toBeLessThan(box.width - box.right - 10);
   });

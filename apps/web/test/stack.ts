@@ -128,9 +128,15 @@ export async function startDashboard(backend: Backend, gatewayEnv: Env = {}): Pr
 export async function openPage(
   browser: BrowserContext,
   url: string,
-  options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
+  options: {
+    viewport?: { width: number; height: number };
+    colorScheme?: 'light' | 'dark';
+    /** Told of every uncaught error in the page, from its first script on. */
+    onPageError?: (err: Error) => void;
+  } = {},
 ): Promise<Page> {
   const page = await browser.newPage();
+  if (options.onPageError) page.on('pageerror', options.onPageError);
   await page.setViewportSize(options.viewport ?? { width: 1280, height: 900 });
   if (options.colorScheme) await page.emulateMedia({ colorScheme: options.colorScheme });
   page.setDefaultTimeout(20_000);

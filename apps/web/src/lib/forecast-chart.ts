@@ -1,5 +1,3 @@
-import { formatPrice } from './format.ts';
-
 /** Linear scales for a small SVG chart: time (ms) → x, price → y (y grows downward). */
 export interface Scales {
   x(timeMs: number): number;
@@ -19,6 +17,18 @@ function niceStep(rough: number): number {
   const power = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 2.5, 5, 10].find((m) => m * power >= rough)!;
   return step * power;
+}
+
+/**
+ * A price with as many decimals as the step between labels has (0.05 → 2), so that two labels
+ * never read the same however narrow the range.
+ */
+function priceLabel(price: number, step: number): string {
+  const decimals = step.toFixed(12).replace(/0+$/, '').split('.')[1]?.length ?? 0;
+  return price.toLocaleString('en-US', {
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+  });
 }
 
 /** Hours alone within a day; with the date too once the chart spans several. */
@@ -57,7 +67,7 @@ export function scales(
   const step = niceStep((p1 - p0) / 6);
   const priceTicks: Scales['priceTicks'] = [];
   for (let p = Math.ceil(p0 / step) * step; p <= p1; p += step) {
-    priceTicks.push({ y: y(p), label: formatPrice(p) });
+    priceTicks.push({ y: y(p), label: priceLabel(p, step) });
   }
   return { x, y, ticks, priceTicks };
 }
