@@ -302,7 +302,19 @@ describe('dashboard in a browser', () => {
         ]),
       ),
     ]);
-    await insertPredictions(pool, rows);
+    // The same model on a second market quoting BTC half again higher: forecasts at the same
+    // times as on the first, never to be drawn or averaged with them.
+    const elsewhere = rows
+      .filter((row) => row.model === 'ridge-btc')
+      .map((row) => ({
+        ...row,
+        source: 'odd-exchange',
+        originPrice: row.originPrice * 1.5,
+        point: row.point * 1.5,
+        lower: row.lower * 1.5,
+        upper: row.upper * 1.5,
+      }));
+    await insertPredictions(pool, [...rows, ...elsewhere]);
     const nowIso = new Date().toISOString();
     for (const model of ['ridge-btc', 'momentum-btc', 'naive-btc']) {
       await scorePredictions(
@@ -389,6 +401,14 @@ describe('dashboard in a browser', () => {
     await expect(scorecard.locator('[data-trust="trusted"]').count()).resolves.toBe(1);
     await expect(scorecard.locator('[data-trust="untrusted"]').count()).resolves.toBeGreaterThan(0);
     await page.getByTestId('signals-table').getByText('consensus').waitFor();
+    // One market per chart: its price labels span one level, not BTC here and half again there.
+    const labels = await page
+      .getByTestId('forecast-chart')
+      .locator('[data-axis="price"]')
+      .allTextContents();
+    const levels = labels.map((label) => Number(label.replaceAll(',', '')));
+    expect(levels.length).toBeGreaterThan(1);
+    expect(Math.max(...levels) / Math.min(...levels)).toBeLessThan(1.2);
     await page.screenshot({ path: join(ARTIFACTS, 'predictions.png'), fullPage: true });
     await page.close();
 
