@@ -302,13 +302,13 @@ describe('dashboard in a browser', () => {
         ]),
       ),
     ]);
-    // The same model on a second market quoting BTC half again higher: forecasts at the same
+    // The same model on a market quoting BTC half again higher (forecasts only): at the same
     // times as on the first, never to be drawn or averaged with them.
     const elsewhere = rows
       .filter((row) => row.model === 'ridge-btc')
       .map((row) => ({
         ...row,
-        source: 'odd-exchange',
+        source: 'far-exchange',
         originPrice: row.originPrice * 1.5,
         point: row.point * 1.5,
         lower: row.lower * 1.5,
@@ -402,13 +402,23 @@ describe('dashboard in a browser', () => {
     await expect(scorecard.locator('[data-trust="untrusted"]').count()).resolves.toBeGreaterThan(0);
     await page.getByTestId('signals-table').getByText('consensus').waitFor();
     // One market per chart: its price labels span one level, not BTC here and half again there.
-    const labels = await page
-      .getByTestId('forecast-chart')
-      .locator('[data-axis="price"]')
-      .allTextContents();
-    const levels = labels.map((label) => Number(label.replaceAll(',', '')));
+    const priceLevels = async () =>
+      (await page.getByTestId('forecast-chart').locator('[data-axis="price"]').allTextContents())
+        .map((label) => Number(label.replaceAll(',', '')))
+        .filter((level) => level > 0);
+    const levels = await priceLevels();
     expect(levels.length).toBeGreaterThan(1);
     expect(Math.max(...levels) / Math.min(...levels)).toBeLessThan(1.2);
+    // The other market is one choice away, drawn at its own level: 'far-exchange' comes
+    // first, half again above the simulated market.
+    const sourcePicker = page.getByRole('combobox', { name: 'Source' });
+    await expect(sourcePicker.inputValue()).resolves.toBe('far-exchange');
+    await sourcePicker.selectOption(SOURCE);
+    await expect
+      .poll(async () => Math.max(...levels) / Math.max(...(await priceLevels())), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(1.2);
     await page.screenshot({ path: join(ARTIFACTS, 'predictions.png'), fullPage: true });
     await page.close();
 
