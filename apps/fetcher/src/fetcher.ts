@@ -265,30 +265,36 @@ export function startFetcher(options: FetcherOptions): Fetcher {
   const sleep = (ms: number) =>
     delay(ms, undefined, { signal: abort.signal }).catch(() => undefined);
 
-  /** Each of this shard's symbols' newest tick as the stream has it: where a restart resumes. */
+  /**
+   * Each of this shard's symbols' newest tick as the stream has it: where a restart resumes.
+   * Asked for all symbols at once, so a shard of hundreds does not wait out as many round trips.
+   */
   async function storedTicks(): Promise<Map<string, Tick>> {
     const jsm = await jetstreamManager(nc);
-    const stored = new Map<string, Tick>();
-    for (const symbol of symbols) {
-      const last = await jsm.streams
-        .getMessage(topo.streams.ticks, { last_by_subj: topo.tickSubject(source, symbol) })
-        .catch(() => null);
-      // The last message may hold several ticks, in time order: its last one is the newest.
-      const tick = last && decodeTicks(topo, last.subject, last.data).ticks.at(-1);
-      if (tick) stored.set(symbol, tick);
-    }
-    return stored;
+    const newest = await Promise.all(
+      symbols.map(async (symbol) => {
+        const last = await jsm.streams
+          .getMessage(topo.streams.ticks, { last_by_subj: topo.tickSubject(source, symbol) })
+          .catch(() => null);
+        // The last message may hold several ticks, in time order: its last one is the newest.
+        return last && decodeTicks(topo, last.subject, last.data).ticks.at(-1);
+      }),
+    );
+    return new Map(newest.filter((tick) => !!tick).map((tick) => [tick.symbol, tick]));
   }
+
+  const timesBySymbol = (timeOf: (symbol: string) => string | null): StoredTickTimes =>
+    new Map(symbols.map((symbol) => [symbol, timeOf(symbol)]));
 
   /**
    * History on a first start, or the gap an outage left, where the provider has candles.
-   * `stored`: the newest tick already sent, for all symbols or per symbol (a symbol added to
-   * the source has none, and gets the whole history while the others get only their gaps).
+   * `stored`: each symbol's newest tick already sent (a symbol added to the source has none,
+   * and gets the whole history while the others get only their gaps).
    */
-  async function fillGap(p: TickProvider, stored: string | null | StoredTickTimes): Promise<void> {
+  async function fillGap(p: TickProvider, stored: StoredTickTimes): Promise<void> {
     if (!p.backfill) return;
     const plan = planBackfill({
-      lastTickTime: stored === null || typeof stored === 'string' ? stored : stalestOf(stored),
+      lastTickTime: stalestOf(stored),
       now: Date.now(),
       pollIntervalMs: intervalMs,
       initialHours: spec.backfillHours,
@@ -327,7 +333,7 @@ export function startFetcher(options: FetcherOptions): Fetcher {
     }
     await fillGap(
       provider,
-      new Map(symbols.map((symbol) => [symbol, lastTicks.get(symbol)?.time ?? null])),
+      timesBySymbol((symbol) => lastTicks.get(symbol)?.time ?? null),
     );
     while (!abort.signal.aborted) {
       const started = performance.now();
@@ -339,7 +345,10 @@ export function startFetcher(options: FetcherOptions): Fetcher {
         recordSuccess();
         // Held ticks cover a NATS outage themselves; a gap is only what the provider missed.
         if (recovering && held.messages.length === 0)
-          await fillGap(provider, status.newestTickTime);
+          await fillGap(
+            provider,
+            timesBySymbol(() => status.newestTickTime),
+          );
         await publish(result);
         if (result.exhausted) {
           status.exhausted = true;
