@@ -224,7 +224,7 @@ export async function startPredictor(options: PredictorOptions): Promise<Predict
     for (const p of predictions) {
       if (lastPredictionAt === null || p.madeAt > lastPredictionAt) lastPredictionAt = p.madeAt;
     }
-    if (predictions.length > 0) lastStoredAt = new Date().toISOString();
+    if (fresh.length > 0) lastStoredAt = new Date().toISOString();
   }
 
   async function publish(predictions: PredictionRecord[]): Promise<void> {
