@@ -4,6 +4,7 @@ import { get } from 'svelte/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiOutputs } from '../src/lib/api.ts';
 import { candleCount, foldPrice, intervalFor } from '../src/lib/candles.ts';
+import { keptChoice } from '../src/lib/choice.ts';
 import { coalesce } from '../src/lib/coalesce.ts';
 import { consensusFor } from '../src/lib/consensus.ts';
 import { startRequest } from '../src/lib/current-request.ts';
@@ -418,6 +419,15 @@ describe('live status', () => {
     closed.close();
     closed.handlers.onComplete();
     expect(get(overallLink)).toBe('idle');
+  });
+});
+
+describe('pickers', () => {
+  it('keep a choice while it is offered, else take the first option, or none', () => {
+    expect(keptChoice('sim', ['far', 'sim'])).toBe('sim');
+    expect(keptChoice('gone', ['far', 'sim'])).toBe('far');
+    expect(keptChoice(null, ['far'])).toBe('far');
+    expect(keptChoice('sim', [])).toBeNull();
   });
 });
 
