@@ -3,7 +3,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     // test/: the static checks (typecheck, lint, format, svelte-check), as tests.
-    include: ['test/**/*.test.ts', 'libs/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      'libs/*/test/**/*.test.ts',
+      'apps/*/test/**/*.test.ts',
+      'charts/*/test/**/*.test.ts',
+    ],
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 30_000,

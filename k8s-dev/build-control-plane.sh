@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, etcd and kube-controller-manager from the Go module proxy into a
-# per-version cache directory, so tests and `cryptoviz control-plane up` get a real control plane
-# without Docker or downloads of prebuilt binaries. Idempotent: builds only the binaries missing
-# from the cache, and exits at once when none is.
+# Builds the Kubernetes binaries (etcd, the control plane, and the node's kubelet and
+# kube-proxy) from the Go module proxy into a per-version cache directory, so tests and
+# `cryptoviz control-plane up` get a real cluster without Docker or downloads of prebuilt
+# binaries. Idempotent: builds only the binaries missing from the cache, and exits at once when
+# none is.
 #
-# Usage: build-control-plane.sh [BINARY...] (default: all three). Naming binaries limits the
-# work to them, so a caller that needs no kube-controller-manager never waits for its build.
-# KUBEBUILDER_ASSETS (a folder holding the binaries asked for) short-circuits the build.
+# Usage: build-control-plane.sh [BINARY...] (default: etcd kube-apiserver
+# kube-controller-manager). Naming binaries limits the work to them, so a caller that needs no
+# kube-controller-manager never waits for its build. KUBEBUILDER_ASSETS (a folder holding the
+# binaries asked for) short-circuits the build.
 # Prints the folder holding the binaries on its last line.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cache.sh"
 
 KUBE_VERSION="${CRYPTOVIZ_KUBE_VERSION:-v1.35.4}"
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/cryptoviz/k8s"
@@ -18,6 +21,9 @@ declare -A PACKAGE_OF=(
   [etcd]=go.etcd.io/etcd/server/v3
   [kube-apiserver]=k8s.io/kubernetes/cmd/kube-apiserver
   [kube-controller-manager]=k8s.io/kubernetes/cmd/kube-controller-manager
+  [kube-scheduler]=k8s.io/kubernetes/cmd/kube-scheduler
+  [kubelet]=k8s.io/kubernetes/cmd/kubelet
+  [kube-proxy]=k8s.io/kubernetes/cmd/kube-proxy
 )
 WANTED=("$@")
 if ((${#WANTED[@]} == 0)); then
@@ -37,29 +43,24 @@ has_wanted_binaries() {
   done
 }
 
-if [[ -n "${KUBEBUILDER_ASSETS:-}" ]] && has_wanted_binaries "$KUBEBUILDER_ASSETS"; then
-  echo "$KUBEBUILDER_ASSETS"
-  exit 0
-fi
-if has_wanted_binaries "$OUT"; then
-  echo "$OUT"
-  exit 0
-fi
+# The file `go build -o DIR/` writes for a main package: its last path element, or the one
+# before a major-version suffix (go.etcd.io/etcd/server/v3 → server).
+go_output_name() {
+  local name="${1##*/}"
+  if [[ "$name" =~ ^v[0-9]+$ ]]; then
+    name="${1%/*}"
+    name="${name##*/}"
+  fi
+  echo "$name"
+}
 
-GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
-if [[ ! -x "$GO" ]]; then
-  echo "go toolchain not found (set GO=/path/to/go)" >&2
-  exit 1
+if [[ -n "${KUBEBUILDER_ASSETS:-}" ]]; then
+  done_if "$KUBEBUILDER_ASSETS" has_wanted_binaries "$KUBEBUILDER_ASSETS"
 fi
-
-mkdir -p "$OUT"
-# One build at a time per version: a second caller waits for the first instead of racing it.
-exec 9>"$OUT/.build.lock"
-flock 9
-if has_wanted_binaries "$OUT"; then
-  echo "$OUT"
-  exit 0
-fi
+done_if "$OUT" has_wanted_binaries "$OUT"
+find_go "set GO=/path/to/go"
+lock_cache "$OUT"
+done_if "$OUT" has_wanted_binaries "$OUT"
 
 SRC="$OUT/src"
 mkdir -p "$SRC"
@@ -80,17 +81,18 @@ KUBE_GOMOD="$("$GO" mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -
   sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9-]*\) => \./staging/.*#\t\1 => \1 '"$STAGING_VERSION"'#p' "$KUBE_GOMOD"
   echo ")"
 } >go.mod
-cat >tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import (
-	_ "go.etcd.io/etcd/server/v3"
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-)
-GO
+# Every known binary, not only those asked for: one go.mod that serves any later request.
+{
+  echo "//go:build tools"
+  echo
+  echo "package tools"
+  echo
+  echo "import ("
+  for binary in $(printf '%s\n' "${!PACKAGE_OF[@]}" | sort); do
+    echo "	_ \"${PACKAGE_OF[$binary]}\""
+  done
+  echo ")"
+} >tools.go
 
 export GOFLAGS="${GOFLAGS:--p=2}" CGO_ENABLED=0
 nice "$GO" mod tidy
@@ -105,10 +107,23 @@ for pkg in "$VERSION_PKG" "$CLIENT_VERSION_PKG"; do
   LDFLAGS+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
 done
 
-# Only what is missing: binaries already cached stay as they are.
+# Only what is missing (binaries already cached stay as they are), in one `go build` so the
+# packages they share compile once. Built into a staging folder and moved in afterwards: a
+# binary in the cache is always a whole one.
+MISSING=()
 for binary in "${WANTED[@]}"; do
-  [[ -x "$OUT/$binary" ]] && continue
-  nice "$GO" build -trimpath -ldflags "$LDFLAGS" -o "$OUT/$binary.tmp" "${PACKAGE_OF[$binary]}"
-  mv "$OUT/$binary.tmp" "$OUT/$binary"
+  [[ -x "$OUT/$binary" ]] || MISSING+=("$binary")
 done
+STAGING="$OUT/.staging"
+rm -rf "$STAGING"
+mkdir -p "$STAGING"
+PACKAGES=()
+for binary in "${MISSING[@]}"; do
+  PACKAGES+=("${PACKAGE_OF[$binary]}")
+done
+nice "$GO" build -trimpath -ldflags "$LDFLAGS" -o "$STAGING/" "${PACKAGES[@]}"
+for binary in "${MISSING[@]}"; do
+  mv "$STAGING/$(go_output_name "${PACKAGE_OF[$binary]}")" "$OUT/$binary"
+done
+rmdir "$STAGING"
 echo "$OUT"

@@ -1,25 +1,91 @@
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { defaultStateDir, findOrStartInfrastructure } from '@cryptoviz/devenv';
+import {
+  defaultStateDir,
+  findOrStartInfrastructure,
+  findTimescale,
+  startTimescalePostgres,
+  type OwnPostgres,
+} from '@cryptoviz/devenv';
 import { ensureDashboardBuild } from '@cryptoviz/web/build';
+import { freePort } from '@cryptoviz/workloads';
+import { realNodeTestUnavailable } from '../charts/cryptoviz/test/node-fixture.ts';
+import { KUBERNETES_NODE_ENV, STORAGE_FLAVORS_ENV } from './summary-reporter.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    infra: { adminDatabaseUrl: string; natsUrl: string };
+    /** timescaleAdminUrl: a TimescaleDB-enabled cluster of this run's own, when the machine has the extension. */
+    infra: { adminDatabaseUrl: string; natsUrl: string; timescaleAdminUrl: string | null };
   }
 }
 
 /**
+ * A TimescaleDB-enabled cluster for this run when the extension is installed: the shared
+ * server does not preload it. Durability is traded for speed, as its data dies with the run.
+ */
+async function startTimescaleForRun(): Promise<OwnPostgres | undefined> {
+  const install = findTimescale();
+  if (!install) {
+    process.env[STORAGE_FLAVORS_ENV] =
+      'PostgreSQL only; TimescaleDB not available (the timescaledb extension is not installed)';
+    return undefined;
+  }
+  const cluster = await startTimescalePostgres({
+    port: await freePort(),
+    // No job scheduler: tests run policies with CALL run_job, as on PostgreSQL 15.20 the
+    // scheduler's runs end marked Failed, and a run of its own would race the test's.
+    settings: {
+      fsync: 'off',
+      synchronous_commit: 'off',
+      full_page_writes: 'off',
+      'timescaledb.max_background_workers': '0',
+    },
+  });
+  process.env[STORAGE_FLAVORS_ENV] = `PostgreSQL, TimescaleDB ${install.version}`;
+  return cluster;
+}
+
+/**
  * Finds the PostgreSQL and NATS every integration test uses, starting them when the machine
- * has none running, builds the dashboard when its sources changed, and stops what it started
- * once the run ends.
+ * has none running, starts a TimescaleDB-enabled cluster when it can, builds the dashboard
+ * when its sources changed, and stops what it started once the run ends.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const infra = await findOrStartInfrastructure(defaultStateDir(), process.env, (line) =>
     process.stderr.write(`[test infra] ${line}\n`),
   );
-  project.provide('infra', { adminDatabaseUrl: infra.postgres.adminUrl, natsUrl: infra.nats.url });
+  let timescale: OwnPostgres | undefined;
+  try {
+    timescale = await startTimescaleForRun();
+  } catch (err) {
+    process.env[STORAGE_FLAVORS_ENV] =
+      `PostgreSQL only; TimescaleDB not available (${(err as Error).message})`;
+  }
+  const noNode = realNodeTestUnavailable();
+  process.env[KUBERNETES_NODE_ENV] = noNode
+    ? `skipped, the chart's real-node test cannot run here: ${noNode}`
+    : 'real (containerd, kubelet, kube-proxy and CoreDNS in a network namespace of its own)';
+  const stop = async () => {
+    if (timescale) {
+      await timescale.stop();
+      await rm(dirname(timescale.dataDir), { recursive: true, force: true });
+    }
+    await infra.stop();
+  };
+  project.provide('infra', {
+    adminDatabaseUrl: infra.postgres.adminUrl,
+    natsUrl: infra.nats.url,
+    timescaleAdminUrl: timescale?.adminUrl ?? null,
+  });
   // Once, before any test, so that `cryptoviz up` and the browser tests find a current build
-  // rather than each racing to make one.
-  await ensureDashboardBuild((line) => process.stderr.write(`[test setup] ${line}\n`));
-  return () => infra.stop();
+  // rather than each racing to make one. A failure here must not leave the servers running:
+  // vitest only calls the teardown of a setup that returned.
+  try {
+    await ensureDashboardBuild((line) => process.stderr.write(`[test setup] ${line}\n`));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return stop;
 }

@@ -16,6 +16,7 @@ import { createLogger, createRegistry } from '@cryptoviz/runtime';
 import { countTicks, createPool, migrate } from '@cryptoviz/store';
 import { sampleTicks } from '@cryptoviz/testkit/ticks';
 import { startWriter } from '@cryptoviz/writer';
+import { storageServers } from './storage-servers.ts';
 
 const TICKS = Number(process.env.BENCH_TICKS ?? 300_000);
 /** Latency is measured at a steady rate the pipeline sustains, not in a saturated backlog. */
@@ -125,15 +126,56 @@ async function endToEnd(url: string, natsUrl: string, count: number, perMessage:
   };
 }
 
+/** End-to-end ingest with ticks sharing messages, and raw COPY, on one server's new database. */
+async function onServer(adminUrl: string, natsUrl: string) {
+  const name = `cryptoviz_bench_${process.pid}`;
+  const url = await createDatabase(adminUrl, name);
+  try {
+    await migrate(url);
+    const raw = await rawCopyRowsPerSec(url);
+    const e2e = await endToEnd(url, natsUrl, TICKS, MAX_TICKS_PER_MESSAGE);
+    return { url, name, raw, e2e };
+  } catch (err) {
+    await dropDatabase(adminUrl, name);
+    throw err;
+  }
+}
+
+/**
+ * TimescaleDB again, the ticks now behind the candle aggregates' threshold (materialized up
+ * to now): what a backfill or a replay of the past costs, each batch refreshing its candles.
+ */
+async function intoHistory(adminUrl: string, natsUrl: string) {
+  const name = `cryptoviz_bench_history_${process.pid}`;
+  const url = await createDatabase(adminUrl, name);
+  try {
+    await migrate(url);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    for (const view of ['candles_1m', 'candles_1h', 'candles_1d']) {
+      await client.query(
+        `CALL refresh_continuous_aggregate('${view}', NULL, now() - INTERVAL '1 day')`,
+      );
+    }
+    await client.end();
+    return await endToEnd(url, natsUrl, TICKS, MAX_TICKS_PER_MESSAGE);
+  } finally {
+    await dropDatabase(adminUrl, name);
+  }
+}
+
 const infra = await findOrStartInfrastructure();
+const servers = await storageServers(infra.postgres.adminUrl);
 const dbName = `cryptoviz_bench_${process.pid}`;
-const url = await createDatabase(infra.postgres.adminUrl, dbName);
 try {
-  await migrate(url);
-  const raw = await rawCopyRowsPerSec(url);
+  // TimescaleDB first, on its own server: the same ingest, its ratio to COPY on that server.
+  const timescale = servers.find((s) => s.flavor === 'timescaledb');
+  const tsdb = timescale ? await onServer(timescale.adminUrl, infra.nats.url) : undefined;
+  if (tsdb && timescale) await dropDatabase(timescale.adminUrl, tsdb.name);
+  const history = timescale ? await intoHistory(timescale.adminUrl, infra.nats.url) : undefined;
+  const { url, raw, e2e } = await onServer(infra.postgres.adminUrl, infra.nats.url);
   // Fetchers put up to 100 ticks of a symbol in a message (a backfill, a fast replay) and
   // one in a message when a poll brings one per symbol: both shapes are measured.
-  const e2e = await endToEnd(url, infra.nats.url, TICKS, MAX_TICKS_PER_MESSAGE);
   const single = await endToEnd(url, infra.nats.url, TICKS, 1);
   const paced = await endToEnd(
     url,
@@ -160,6 +202,16 @@ try {
       ratio: Number((single.ticksPerSec / raw).toFixed(3)),
       publishPerSec: Math.round(single.publishPerSec),
     },
+    timescaledb: tsdb && {
+      ticksPerSec: Math.round(tsdb.e2e.ticksPerSec),
+      rawCopyRowsPerSec: Math.round(tsdb.raw),
+      ratio: Number((tsdb.e2e.ticksPerSec / tsdb.raw).toFixed(3)),
+      toPlain: Number((tsdb.e2e.ticksPerSec / e2e.ticksPerSec).toFixed(3)),
+      intoHistory: history && {
+        ticksPerSec: Math.round(history.ticksPerSec),
+        toPlain: Number((history.ticksPerSec / e2e.ticksPerSec).toFixed(3)),
+      },
+    },
     machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     date: new Date().toISOString().slice(0, 10),
   };
@@ -178,8 +230,22 @@ try {
       `${result.singleTickMessages.ticksPerSec.toLocaleString('en')} ticks/s (ratio ${result.singleTickMessages.ratio})`,
     ],
   ];
+  if (result.timescaledb) {
+    const ts = result.timescaledb;
+    rows.push(
+      [
+        'TimescaleDB ingest',
+        `${ts.ticksPerSec.toLocaleString('en')} ticks/s (${ts.toPlain}× plain)`,
+      ],
+      [
+        'TimescaleDB raw COPY',
+        `${ts.rawCopyRowsPerSec.toLocaleString('en')} rows/s (ratio ${ts.ratio})`,
+      ],
+    );
+  }
   for (const [name, value] of rows) process.stdout.write(`  ${name.padEnd(24)} ${value}\n`);
 } finally {
   await dropDatabase(infra.postgres.adminUrl, dbName);
+  for (const server of servers) await server.stop();
   await infra.stop();
 }

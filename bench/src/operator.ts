@@ -5,7 +5,7 @@
  *  - convergence: 1,000 more created 20 at a time, timed until every one has its Deployment
  *    and a status for its current generation;
  *  - the controller's memory (RSS, and its peak) with all 1,200 resources in its caches.
- * The controller runs as its production bundle (`npm run build -w @cryptoviz/controller`) in a
+ * The controller runs compiled (`node dist/cryptoviz.js controller`, as in the image) in a
  * separate process, as in a pod, with the V8 heap cap a 256 MiB container gets
  * (BENCH_CONTROLLER_NODE_OPTIONS overrides it).
  * Prints one JSON line, then a summary for people.
@@ -21,7 +21,7 @@ import {
   Watch,
   type V1Deployment,
 } from '@kubernetes/client-node';
-import { bundleController } from '@cryptoviz/controller/bundle';
+import { ensureCompiledPlatform } from '@cryptoviz/cli/compile';
 import { startControlPlane } from '@cryptoviz/kube-testenv';
 
 const LATENCY_RESOURCES = 200;
@@ -49,8 +49,9 @@ const objects = kc.makeApiClient(KubernetesObjectApi);
 const custom = kc.makeApiClient(CustomObjectsApi);
 await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NAMESPACE } } });
 
-const bundle = await bundleController();
-const controller = spawn(process.execPath, [...NODE_OPTIONS.split(' ').filter(Boolean), bundle], {
+const entry = await ensureCompiledPlatform(log);
+const nodeOptions = NODE_OPTIONS.split(' ').filter(Boolean);
+const controller = spawn(process.execPath, [...nodeOptions, entry, 'controller'], {
   env: {
     ...process.env,
     KUBECONFIG: plane.kubeconfigPath,

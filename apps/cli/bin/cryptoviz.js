@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The platform runs from its TypeScript sources; tsx compiles them on load.
+// The command runs from its TypeScript sources in a checkout (tsx compiles them on load), so
+// an edit needs no build step; what `cryptoviz up` starts runs compiled (src/build/compile.ts),
+// and the image runs the compiled command itself (node dist/cryptoviz.js).
 import { register } from 'tsx/esm/api';
 
 register();

@@ -1,37 +1,15 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cryptoviz, expectCleanFailure, scratchDir } from './backtest-cli.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BTC = 'data/market/binance-btcusdt-1h.csv';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI in a child process, as a user would. */
-function cryptoviz(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['apps/cli/bin/cryptoviz.js', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 type Report = Record<string, Record<string, Record<string, number | null>>>;
 
 /** Writes an hourly OHLCV CSV of `rows` gently trending bars; returns its path. */
 async function hourlyCsv(rows: number): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cryptoviz-backtest-'));
+  const dir = await scratchDir();
   const path = join(dir, `hourly-${rows}.csv`);
   const lines = Array.from({ length: rows }, (_, i) => {
     const time = new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString();
@@ -42,14 +20,8 @@ async function hourlyCsv(rows: number): Promise<string> {
   return path;
 }
 
-function expectCleanFailure(run: Run, code: number, ...mentions: string[]): void {
-  expect(run.code).toBe(code);
-  for (const mention of mentions) expect(run.stderr).toContain(mention);
-  expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
-  expect(run.stdout).toBe('');
-}
-
-describe('cryptoviz backtest', () => {
+// Each case starts the CLI from its sources (tsx), some twice: seconds each on a busy machine.
+describe('cryptoviz backtest', { timeout: 120_000 }, () => {
   it('reproduces the naive check on the BTC file as JSON', async () => {
     const run = await cryptoviz('backtest', '--data', BTC, '--models', 'naive', '--json');
     expect(run.code).toBe(0);
@@ -63,6 +35,16 @@ describe('cryptoviz backtest', () => {
     for (const key of ['n', 'mae', 'mape', 'rmse', 'directionalAccuracy', 'skill']) {
       expect(report.naive!['1h']).toHaveProperty(key);
     }
+    // Significance, calibration and the interval, with fractions (not percentages).
+    expect(report.naive!['1h']).toMatchObject({
+      significance: { n: 29405, pValue: 1, verdict: 'no-detectable-difference' },
+      calibration: { n: 0, ece: null },
+      nominalCoverage: 0.8,
+    });
+    const coverage = report.naive!['1h']!.intervalCoverage as number;
+    expect(coverage).toBeGreaterThan(0.77);
+    expect(coverage).toBeLessThan(0.83);
+    expect(typeof report.naive!['1h']!.intervalScoreSkill).toBe('number');
   });
 
   it('takes models as separate words (trailing comma allowed) and keys results by spec', async () => {
@@ -163,6 +145,9 @@ describe('cryptoviz backtest', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^model\s+horizon\s+n\s+MAE\s+MAPE %\s+RMSE/);
     expect(run.stdout).toMatch(/naive\s+1h\s+29405\s+47\.79\d+\s+0\.5310/);
+    expect(run.stdout).toMatch(/DM p\s+vs naive\s+ECE raw→cal\s+in interval %\s+interval skill %/);
+    expect(run.stdout).toMatch(/^ridge\s+1h\s.*\sbeats naive\s/m);
+    expect(run.stdout).toMatch(/^movingAverage\s+1h\s.*\sworse than naive\s/m);
     for (const name of [
       'movingAverage',
       'ewma',
@@ -213,7 +198,7 @@ describe('cryptoviz backtest', () => {
   });
 
   it('fails cleanly on a malformed CSV, naming the line', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cryptoviz-backtest-'));
+    const dir = await scratchDir();
     const path = join(dir, 'bad.csv');
     await writeFile(
       path,

@@ -1,36 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureServer } from '../../../libs/market/test/fixture-server.ts';
+import { cryptovizWithEnv, type Run } from './backtest-cli.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // Each run starts Node and compiles the CLI's TypeScript: seconds apiece on a loaded machine.
 const SPAWNING = { timeout: 120_000 };
 const FIXTURES = 'libs/market/test/fixtures';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real CLI in a child process, as a user would. */
 function cryptoviz(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['apps/cli/bin/cryptoviz.js', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return cryptovizWithEnv(env, ...args);
 }
 
 const parse = (provider: string, fixture: string, ...flags: string[]) =>

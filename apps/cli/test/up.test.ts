@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { latestTicks } from '@cryptoviz/store';
-import { freePort } from '@cryptoviz/workloads';
 import {
   createTestBus,
   createTestDatabase,
@@ -13,6 +12,8 @@ import {
   type TestBus,
   type TestDatabase,
 } from '@cryptoviz/testkit';
+import { NODE_FLAGS } from '@cryptoviz/workloads';
+import { startUp, UP_LINE } from './run-up.ts';
 
 const cli = join(import.meta.dirname, '../bin/cryptoviz.js');
 
@@ -33,7 +34,6 @@ describe('cryptoviz up', () => {
   });
 
   it('runs a writer, a fetcher per source shard, the API and the dashboard, and stops them all on SIGTERM', async () => {
-    const [gatewayPort, webPort] = [await freePort(), await freePort()];
     const manifests = mkdtempSync(join(tmpdir(), 'manifests-'));
     writeFileSync(
       join(manifests, 'sources.yaml'),
@@ -48,36 +48,60 @@ metadata: { name: sim-b }
 spec: { provider: synthetic, symbols: [SOL, ADA, DOGE], interval: 1s, maxSymbolsPerWorker: 2 }
 `,
     );
-    const up = spawn(
-      process.execPath,
-      [
-        cli,
-        'up',
-        '--manifests',
-        manifests,
-        '--state-dir',
-        mkdtempSync(join(tmpdir(), 'state-')),
-        '--namespace',
-        bus.topo.namespace,
-        '--gateway-port',
-        String(gatewayPort),
-        '--web-port',
-        String(webPort),
-      ],
-      { env: { ...process.env, DATABASE_URL: db.url, NATS_URL: bus.url, GATEWAY_TOKEN: '' } },
+    const up = await startUp({
+      manifests,
+      bus,
+      db,
+      env: { GATEWAY_TOKEN: '' },
+      onSpawn: (child) => (running = child),
+    });
+    const { webPort, gatewayPort, exited } = up;
+    // What a user who opens the URL the moment `up` gives it gets: once each, no retry.
+    const answersAtUp = up.atUp(() =>
+      Promise.all([
+        fetch(`http://127.0.0.1:${webPort}/`).then(async (r) => ({
+          status: r.status,
+          page: await r.text(),
+        })),
+        fetch(`http://127.0.0.1:${gatewayPort}/trpc/markets.latest`).then((r) => r.status),
+        fetch(`http://127.0.0.1:${webPort}/trpc/markets.latest`).then((r) => r.status),
+      ]),
     );
-    running = up;
-    let output = '';
-    up.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    up.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => up.once('exit', resolve));
-
-    await eventually(
-      async () => output,
-      (text) => text.includes('Press Ctrl-C to stop.'),
-      // Seven Node processes start with TypeScript: slow on a loaded 2-core machine.
-      { timeoutMs: 60_000 },
-    );
+    await up.ready();
+    const [dashboard, gatewayStatus, proxiedStatus] = await answersAtUp;
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.page).toContain('<title>CryptoViz</title>');
+    expect(gatewayStatus).toBe(200);
+    expect(proxiedStatus).toBe(200);
+    const output = up.output();
+    // Each step is told as it starts and as it ends, in order, before "up".
+    const before = output.slice(0, output.indexOf(UP_LINE));
+    const steps = [
+      '• finding PostgreSQL…',
+      '• PostgreSQL: ',
+      '• finding NATS…',
+      '• NATS: ',
+      '• migrating the database…',
+      /• database \S+ migrated \((postgresql|timescaledb)\)/,
+      '• compiling the workers…',
+      /• workers (already )?compiled/,
+      '• starting the workers…',
+      /• workers started: .*writer/,
+      '• building the dashboard…',
+      /• dashboard (already )?built/,
+      '• starting the API gateway and the dashboard…',
+      '• the API gateway and the dashboard answer',
+    ];
+    let at = 0;
+    for (const expected of steps) {
+      const rest = before.slice(at);
+      const found = typeof expected === 'string' ? rest.indexOf(expected) : rest.search(expected);
+      expect(
+        found,
+        `${String(expected)} after position ${at} in:\n${before}`,
+      ).toBeGreaterThanOrEqual(0);
+      at += found + 1;
+    }
     expect(output).toContain('fetcher-sim-a-0');
     // sim-b has 3 symbols at 2 per worker: two shards.
     expect(output).toContain('fetcher-sim-b-0');
@@ -87,7 +111,29 @@ spec: { provider: synthetic, symbols: [SOL, ADA, DOGE], interval: 1s, maxSymbols
       Number(m[1]),
     );
     expect(pids).toHaveLength(6);
+    // Every worker and service runs compiled, on plain node with the image's V8 flags:
+    // `node <NODE_FLAGS> …/cryptoviz.js <role>`.
+    for (const pid of pids) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      expect(argv.join(' ')).not.toMatch(/tsx|\.ts\b/);
+      expect(argv).toEqual([
+        process.execPath,
+        ...NODE_FLAGS,
+        expect.stringMatching(/\/cryptoviz\.js$/),
+        expect.stringMatching(/^(writer|fetcher|gateway|web)$/),
+      ]);
+    }
     expect(output).toContain(`Dashboard   http://127.0.0.1:${webPort}`);
+    // Each worker says when it is ready (before or after "up": they start while the dashboard
+    // builds).
+    await eventually(
+      async () => up.output(),
+      (text) =>
+        ['writer', 'fetcher-sim-a-0', 'fetcher-sim-b-0', 'fetcher-sim-b-1'].every((name) =>
+          new RegExp(`• ${name} ready \\(pid \\d+\\)`).test(text),
+        ),
+      { timeoutMs: 60_000 },
+    );
 
     const latest = await eventually(
       () => latestTicks(db.pool),
@@ -102,17 +148,7 @@ spec: { provider: synthetic, symbols: [SOL, ADA, DOGE], interval: 1s, maxSymbols
       'sim-b/SOL',
     ]);
 
-    // The dashboard answers, and its API serves what the fetchers published.
-    const page = await eventually(
-      () =>
-        fetch(`http://127.0.0.1:${webPort}/`).then(
-          (r) => r.text(),
-          () => '',
-        ),
-      (html) => html.includes('<title>CryptoViz</title>'),
-    );
-    expect(page).toContain('CryptoViz');
-    // The gateway may still be starting when the page answers: wait for its data.
+    // The dashboard's API serves what the fetchers published.
     const symbols = await eventually(
       () =>
         fetch(`http://127.0.0.1:${webPort}/trpc/markets.latest`)
@@ -126,11 +162,11 @@ spec: { provider: synthetic, symbols: [SOL, ADA, DOGE], interval: 1s, maxSymbols
     );
     expect(symbols).toEqual(['ADA', 'BTC', 'DOGE', 'ETH', 'SOL']);
 
-    up.kill('SIGTERM');
+    up.child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(output).toContain('stopped.');
+    expect(up.output()).toContain('stopped.');
     expect(pids.filter(isAlive)).toEqual([]);
-  }, 150_000);
+  }, 240_000);
 
   it('refuses an invalid manifest, naming the file and the field', async () => {
     const manifests = mkdtempSync(join(tmpdir(), 'manifests-'));
@@ -153,4 +189,26 @@ spec: { provider: bitstamp, symbols: [btc] }
     expect(stderr).toMatch(/spec\.provider: /);
     expect(stderr).toMatch(/spec\.symbols\.0: must be 1–15 uppercase/);
   });
+
+  it('refuses a bad data directory or storage policy before starting anything, naming the variable', async () => {
+    for (const [name, value] of [
+      ['CRYPTOVIZ_DATA_DIR', ''],
+      ['TICKS_RETENTION_DAYS', 'forever'],
+    ] as const) {
+      const up = spawn(process.execPath, [cli, 'up'], {
+        env: { ...process.env, DATABASE_URL: db.url, NATS_URL: bus.url, [name]: value },
+      });
+      let stderr = '';
+      up.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      let stdout = '';
+      up.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => up.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toContain(name);
+      // Nothing was started: no step of the start-up was announced.
+      expect(stdout).toBe('');
+    }
+    // Two starts of the CLI from its sources: each loads TypeScript through tsx, slow on a
+    // loaded 2-core machine.
+  }, 120_000);
 });

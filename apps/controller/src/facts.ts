@@ -1,4 +1,6 @@
 import type { Heartbeat } from '@cryptoviz/bus';
+import { workerErrorProblem } from '@cryptoviz/market';
+import { combineSkillTests, skillVerdictSchema, type SkillTest } from '@cryptoviz/resources';
 import type { Role } from '@cryptoviz/workloads';
 
 /** A worker that has not beaten for this long is not counted as ready. */
@@ -11,6 +13,11 @@ export interface Problem {
   message: string;
 }
 
+/** A problem the workers report; `stopsData` when no data comes until someone acts. */
+export interface WorkerProblem extends Problem {
+  stopsData: boolean;
+}
+
 /** What the workers of one resource report through their heartbeats. */
 export interface WorkerFacts {
   readyWorkers: number;
@@ -19,18 +26,19 @@ export interface WorkerFacts {
   published: number;
   accuracy?: number;
   skill?: number;
-  problem?: Problem;
+  /** The workers' significance tests of that skill, combined (combineSkillTests). */
+  skillTest?: SkillTest;
+  problem?: WorkerProblem;
 }
 
-// Provider error kinds (libs/market) → condition reasons a user can act on.
-const ERROR_REASONS: Record<string, { reason: string; hint: string }> = {
-  'rate-limited': { reason: 'RateLimited', hint: 'lower the poll rate or raise rateLimit' },
-  transient: { reason: 'ProviderUnreachable', hint: 'the provider is down or unreachable' },
-  auth: { reason: 'AuthFailed', hint: 'check the key in the Secret named by apiKeySecretRef' },
-  'unknown-symbol': { reason: 'UnknownSymbol', hint: 'fix symbols or add a symbolMap entry' },
-  malformed: { reason: 'ProviderResponseInvalid', hint: 'the provider answered unexpectedly' },
-  config: { reason: 'InvalidConfig', hint: 'check endpoint and provider settings' },
-};
+/** A worker's skill verdict and p-value from its heartbeat's details, if it sent a valid one. */
+function skillTestOf(details: Record<string, unknown>): SkillTest | undefined {
+  const verdict = skillVerdictSchema.safeParse(details.skillVerdict);
+  if (!verdict.success) return undefined;
+  const p = details.skillPValue;
+  const pValue = typeof p === 'number' && p >= 0 && p <= 1 ? p : null;
+  return { verdict: verdict.data, pValue };
+}
 
 const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 const later = (a: string | undefined, b: unknown) =>
@@ -47,6 +55,7 @@ export function summariseHeartbeats(
   const facts: WorkerFacts = { readyWorkers: new Set(fresh.map((b) => b.id)).size, published: 0 };
   const accuracies: number[] = [];
   const skills: number[] = [];
+  const skillTests: SkillTest[] = [];
   for (const beat of fresh) {
     const details = beat.details;
     facts.published += num(beat.counters.ticksPublished) + num(beat.counters.predictionsPublished);
@@ -58,19 +67,19 @@ export function summariseHeartbeats(
     if (typeof details.skill === 'number' && Number.isFinite(details.skill)) {
       skills.push(details.skill);
     }
+    const skillTest = skillTestOf(details);
+    if (skillTest) skillTests.push(skillTest);
     const kind = details.lastErrorKind;
     const failing = num(beat.counters.consecutiveFailures) >= FAILURES_BEFORE_DEGRADED;
     if (failing && typeof kind === 'string' && !facts.problem) {
-      const known = ERROR_REASONS[kind] ?? { reason: 'WorkerFailing', hint: kind };
-      const detail = typeof details.lastErrorMessage === 'string' ? details.lastErrorMessage : '';
-      facts.problem = {
-        reason: known.reason,
-        message: `${beat.id}: ${known.hint}${detail ? ` (${detail.slice(0, 200)})` : ''}`,
-      };
+      // A status is read by anyone who may list the resource: never the provider's words.
+      facts.problem = workerErrorProblem(beat.id, kind, details.lastErrorSummary);
     }
   }
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   if (accuracies.length > 0) facts.accuracy = mean(accuracies);
   if (skills.length > 0) facts.skill = mean(skills);
+  const skillTest = combineSkillTests(skillTests);
+  if (skillTest) facts.skillTest = skillTest;
   return facts;
 }

@@ -3,7 +3,7 @@ export { Reconciler } from './reconciler.ts';
 export { WorkQueue } from './queue.ts';
 export { LeaderElector } from './leader.ts';
 export { desiredReplicas, desiredWriters, workersForLag } from './replicas.ts';
-export { renderWorkloads, ownerSelector, ROLE_ENTRIES, type RenderOptions } from './render.ts';
+export { renderWorkloads, ownerSelector, type RenderOptions } from './render.ts';
 export { buildStatus, transitions } from './status.ts';
 export { summariseHeartbeats } from './facts.ts';
 export { connectControllerBus, type Bus, type CurrentBus } from './streams.ts';

@@ -23,6 +23,7 @@ import { desiredReplicas } from './replicas.ts';
 import { ownerSelector } from './render.ts';
 import type { Rollout } from './rollout.ts';
 import { buildStatus, isTrouble, transitions } from './status.ts';
+import type { WorkloadProblemFinder } from './workload-problems.ts';
 
 export interface ReconcilerOptions {
   store: ResourceStore;
@@ -31,6 +32,8 @@ export interface ReconcilerOptions {
   heartbeats: () => Heartbeat[] | undefined;
   /** How far an owner's `wanted` workers have rolled out; omitted where nothing rolls out. */
   rollout?: (owner: WorkloadOwner, wanted: number) => Rollout | undefined;
+  /** What keeps the owner's workers from running (a Pod that cannot pull its image, …). */
+  workloadProblem?: WorkloadProblemFinder;
   /** How often a settled resource is looked at again (heartbeat facts). */
   resyncMs: number;
   /** How soon a resource with a problem is looked at again (e.g. a Secret that may appear). */
@@ -183,6 +186,9 @@ export class Reconciler {
     const { role } = KIND_ROLES[record.kind];
     const owner = this.owner(record);
     const beats = findings.nameHeldElsewhere ? undefined : this.options.heartbeats();
+    const workloadProblem = findings.nameHeldElsewhere
+      ? undefined
+      : await this.options.workloadProblem?.(owner);
     const status = buildStatus(
       record.kind,
       {
@@ -194,6 +200,7 @@ export class Reconciler {
         facts: beats ? summariseHeartbeats(beats, role, record.name) : undefined,
         rollout: this.options.rollout?.(owner, workers.replicas),
         problem: findings.problem,
+        workloadProblem,
       },
       record.conditions,
       (this.options.now?.() ?? new Date()).toISOString(),

@@ -6,11 +6,11 @@ import type {
   V1ObjectMeta,
   V1OwnerReference,
 } from '@kubernetes/client-node';
-import type { Role, Workload, WorkloadOwner } from '@cryptoviz/workloads';
+import { IMAGE_UID, type Role, type Workload, type WorkloadOwner } from '@cryptoviz/workloads';
 import { ANNOTATIONS, LABELS, MANAGED_BY } from './labels.ts';
 
 export interface RenderOptions {
-  /** One image holds every worker; the role picks the entry module. */
+  /** One image holds every role; its entrypoint takes the role as its argument. */
   image: string;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   /** Connection settings every worker gets (NATS_URL, CRYPTOVIZ_NAMESPACE, LOG_LEVEL, …). */
@@ -19,16 +19,19 @@ export interface RenderOptions {
   databaseSecret?: { name: string; key: string };
 }
 
-/** Each role's entry module inside the image (the repository's layout; tsx runs TypeScript). */
-export const ROLE_ENTRIES: Record<Role, string> = {
-  fetcher: 'apps/fetcher/src/main.ts',
-  writer: 'apps/writer/src/main.ts',
-  predictor: 'apps/predictor/src/main.ts',
-};
 const ROLES_NEEDING_DATABASE: ReadonlySet<Role> = new Set(['writer', 'predictor']);
 
 export const CONFIG_MOUNT = '/etc/cryptoviz';
 export const HTTP_PORT = 9464;
+
+/** What every worker container runs under (the chart's own containers share it). */
+const CONTAINER_SECURITY = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 
 export function hashOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
@@ -165,6 +168,10 @@ function renderDeployment(
     failureThreshold: 3,
   });
   const hasConfig = Object.keys(workload.files).length > 0;
+  const configMounts = hasConfig ? [{ name: 'config', mountPath: CONFIG_MOUNT }] : [];
+  const configVolumes = hasConfig
+    ? [{ name: 'config', configMap: { name: configMapName(owner, workload.role) } }]
+    : [];
   return withAppliedHash<V1Deployment>({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -186,29 +193,38 @@ function renderDeployment(
         },
         spec: {
           terminationGracePeriodSeconds: 30,
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
+          // Workers never call the Kubernetes API.
+          automountServiceAccountToken: false,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: IMAGE_UID,
+            runAsGroup: IMAGE_UID,
+            fsGroup: IMAGE_UID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: workload.role,
               image: options.image,
               imagePullPolicy: options.imagePullPolicy ?? 'IfNotPresent',
-              command: ['node', '--import', 'tsx'],
-              args: [ROLE_ENTRIES[workload.role]],
+              args: [workload.role],
               env,
               ports: [{ name: 'http', containerPort: HTTP_PORT }],
               livenessProbe: probe('/healthz'),
               readinessProbe: probe('/readyz'),
               resources: {
                 requests: { cpu: '50m', memory: '128Mi' },
-                limits: { memory: '512Mi' },
+                limits: { cpu: '1', memory: '512Mi' },
               },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
-              volumeMounts: hasConfig ? [{ name: 'config', mountPath: CONFIG_MOUNT }] : [],
+              securityContext: CONTAINER_SECURITY,
+              // A crashed worker's last log lines become its termination message, which the
+              // controller quotes (scrubbed) in the resource's status: why it stopped.
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+              // The root filesystem is read-only; Node and its libraries may still write to /tmp.
+              volumeMounts: [...configMounts, { name: 'tmp', mountPath: '/tmp' }],
             },
           ],
-          volumes: hasConfig
-            ? [{ name: 'config', configMap: { name: configMapName(owner, workload.role) } }]
-            : [],
+          volumes: [...configVolumes, { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
         },
       },
     },

@@ -7,6 +7,7 @@ import {
   type ServiceContext,
   type ServiceDefinition,
 } from '@cryptoviz/runtime';
+import { DEFAULT_IMAGE } from '@cryptoviz/workloads';
 import { startKubernetesController } from './kube/run.ts';
 import { BusConnector } from './bus-connector.ts';
 import { connectControllerBus } from './streams.ts';
@@ -22,7 +23,8 @@ const env = {
   /** Where the leader Lease lives (the controller's own namespace in a cluster). */
   LEASE_NAMESPACE: z.string().default(''),
   /** The image with every worker (fetcher, writer, predictor). */
-  WORKER_IMAGE: z.string().min(1).default('ghcr.io/cryptoviz/cryptoviz:0.1.0'),
+  WORKER_IMAGE: z.string().min(1).default(DEFAULT_IMAGE),
+  WORKER_IMAGE_PULL_POLICY: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
   /** `secret/key` holding DATABASE_URL for predictors and writers. */
   DATABASE_SECRET: z
     .string()
@@ -83,6 +85,7 @@ export const controllerService: ServiceDefinition<typeof env> = {
         identity: config.CONTROLLER_ID,
         render: {
           image: config.WORKER_IMAGE,
+          imagePullPolicy: config.WORKER_IMAGE_PULL_POLICY,
           baseEnv: {
             NATS_URL: config.NATS_URL,
             CRYPTOVIZ_NAMESPACE: config.CRYPTOVIZ_NAMESPACE,

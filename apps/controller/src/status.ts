@@ -15,6 +15,8 @@ export interface Observation {
   rollout?: Rollout;
   /** A problem the controller found itself (InvalidSpec, SecretMissing, NameInUse, …). */
   problem?: Problem;
+  /** What keeps the workers from running, as their platform says (ImagePullFailed, …). */
+  workloadProblem?: Problem;
 }
 
 type Desired = Pick<Condition, 'type' | 'status' | 'reason' | 'message'>;
@@ -25,6 +27,17 @@ function readyWorkers(observation: Observation): number {
 
 function heartbeatMessage(observation: Observation): string {
   return `${readyWorkers(observation)}/${observation.wanted} workers are sending heartbeats`;
+}
+
+/**
+ * After a finished rollout the workers run and have passed their readiness probe, which needs
+ * NATS: a worker that sends no heartbeat then has lost NATS since.
+ */
+function missingHeartbeatsMessage(observation: Observation): string {
+  const counted = heartbeatMessage(observation);
+  return observation.rollout
+    ? `${counted}; a worker that runs but sends none cannot reach NATS (its log says why: kubectl logs -l ${observation.selector} in the resource's namespace)`
+    : counted;
 }
 
 /** Only a finished rollout is judged by heartbeats: until then the old workers still beat. */
@@ -40,6 +53,9 @@ function readyCondition(observation: Observation): Desired {
   if (problem?.reason === 'NameInUse') return ready('False', problem.reason, problem.message);
   if (suspended) return ready('False', 'Suspended', 'spec.suspend is true');
   if (problem?.reason === 'InvalidSpec') return ready('False', problem.reason, problem.message);
+  // A worker that cannot run keeps a rollout from ever finishing: say why, not how far it got.
+  const stuck = observation.workloadProblem;
+  if (stuck) return ready('False', stuck.reason, stuck.message);
   if (isRollingOut(rollout)) return ready('False', 'RollingOut', describeRollout(rollout));
   if (!facts) {
     return ready(
@@ -48,9 +64,12 @@ function readyCondition(observation: Observation): Desired {
       'the controller cannot read worker heartbeats (is NATS reachable?)',
     );
   }
+  // Workers that beat but can publish nothing until someone acts (a missing replay file, a
+  // refused key) are not ready, however fresh their heartbeats.
+  if (facts.problem?.stopsData) return ready('False', facts.problem.reason, facts.problem.message);
   return readyWorkers(observation) >= observation.wanted
     ? ready('True', 'WorkersReady', heartbeatMessage(observation))
-    : ready('False', 'WorkersNotReady', heartbeatMessage(observation));
+    : ready('False', 'WorkersNotReady', missingHeartbeatsMessage(observation));
 }
 
 function progressingCondition(observation: Observation): Desired {
@@ -75,9 +94,9 @@ function progressingCondition(observation: Observation): Desired {
 }
 
 function degradedCondition(observation: Observation): Desired {
-  const problem = observation.problem ?? observation.facts?.problem;
+  const problem = observation.problem ?? observation.workloadProblem ?? observation.facts?.problem;
   return problem
-    ? { type: 'Degraded', status: 'True', ...problem }
+    ? { type: 'Degraded', status: 'True', reason: problem.reason, message: problem.message }
     : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no problem found' };
 }
 
@@ -123,6 +142,13 @@ export function buildStatus(
     if (facts?.lastDataTime) status.lastPredictionTime = facts.lastDataTime;
     if (facts?.accuracy !== undefined) status.accuracy = Number(facts.accuracy.toFixed(4));
     if (facts?.skill !== undefined) status.skill = Number(facts.skill.toFixed(4));
+    if (facts?.skillTest) {
+      status.skillVerdict = facts.skillTest.verdict;
+      // Rounded like the other figures, but never to 0: a tiny p-value is not an impossible one.
+      if (facts.skillTest.pValue !== null) {
+        status.skillPValue = Number(facts.skillTest.pValue.toPrecision(3));
+      }
+    }
     if (facts) status.predictionsPublished = facts.published;
   }
   return status;

@@ -1,21 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TestBus } from '@cryptoviz/testkit';
+import { describe, expect, it } from 'vitest';
 import {
   configMapsOf,
-  CONTROL_PLANE_TIMEOUT_MS,
-  createNamespace,
-  createTestBus,
   deploymentsOf,
   MAJORS_IN_TWO_SHARDS,
   eventually,
   model,
   readCustom,
   source,
-  startCluster,
-  startController,
   userApply,
-  type Cluster,
-  type ControllerUnderTest,
+  useCluster,
+  useControlledNamespace,
 } from './kube-fixture.ts';
 
 /** The collector acts within seconds; this only allows for a machine busy with other tests. */
@@ -24,34 +18,16 @@ const COLLECTED_WITHIN = { timeoutMs: 60_000, intervalMs: 250 };
 // The controller deletes nothing when its resource goes: owner references are all it leaves, and
 // these tests check that Kubernetes' own garbage collector then does the rest.
 describe('garbage collection of what a resource owns', { timeout: 180_000 }, () => {
-  let cluster: Cluster;
-  let bus: TestBus;
-  let namespace: string;
-  let controller: ControllerUnderTest;
-
-  beforeAll(async () => {
-    cluster = await startCluster({ garbageCollector: true });
-  }, CONTROL_PLANE_TIMEOUT_MS);
-  afterAll(async () => {
-    await cluster?.plane.stop();
-  });
-  beforeEach(async () => {
-    bus = await createTestBus();
-    namespace = await createNamespace(cluster);
-    controller = await startController(cluster, namespace, bus);
-  });
-  afterEach(async () => {
-    await controller.stop();
-    await bus.drop();
-  });
+  const cluster = useCluster({ garbageCollector: true });
+  const each = useControlledNamespace(cluster);
 
   /** Kind/name of each object a resource owns (list items carry no kind of their own). */
   const ownedObjects = async (resource: string) =>
     [
-      ...(await deploymentsOf(cluster, namespace, resource)).map(
+      ...(await deploymentsOf(cluster, each.namespace, resource)).map(
         (d) => `Deployment/${d.metadata!.name}`,
       ),
-      ...(await configMapsOf(cluster, namespace, resource)).map(
+      ...(await configMapsOf(cluster, each.namespace, resource)).map(
         (c) => `ConfigMap/${c.metadata!.name}`,
       ),
     ].sort();
@@ -60,14 +36,14 @@ describe('garbage collection of what a resource owns', { timeout: 180_000 }, () 
     cluster.custom.deleteNamespacedCustomObject({
       group: 'cryptoviz.dev',
       version: 'v1alpha1',
-      namespace,
+      namespace: each.namespace,
       plural,
       name,
       propagationPolicy,
     });
 
   it("deletes a CryptoSource's Deployments and ConfigMap after the CryptoSource", async () => {
-    await userApply(cluster, source(namespace, 'majors', MAJORS_IN_TWO_SHARDS));
+    await userApply(cluster, source(each.namespace, 'majors', MAJORS_IN_TWO_SHARDS));
     const owned = await eventually(
       () => ownedObjects('majors'),
       (objects) => objects.length === 3,
@@ -79,7 +55,7 @@ describe('garbage collection of what a resource owns', { timeout: 180_000 }, () 
     ]);
 
     // With no controller running, only Kubernetes can be the one that deletes them.
-    await controller.stop();
+    await each.controller.stop();
     await deleteResource('cryptosources', 'majors');
 
     await eventually(
@@ -90,7 +66,10 @@ describe('garbage collection of what a resource owns', { timeout: 180_000 }, () 
   });
 
   it("deletes a PredictionModel's Deployment and ConfigMap before the model (foreground)", async () => {
-    await userApply(cluster, model(namespace, 'btc-holt', { algorithm: 'holt', symbols: ['BTC'] }));
+    await userApply(
+      cluster,
+      model(each.namespace, 'btc-holt', { algorithm: 'holt', symbols: ['BTC'] }),
+    );
     const owned = await eventually(
       () => ownedObjects('btc-holt'),
       (objects) => objects.length === 2,
@@ -101,7 +80,7 @@ describe('garbage collection of what a resource owns', { timeout: 180_000 }, () 
     // dependent that blocks its deletion; the controller, still running, must not recreate them.
     await deleteResource('predictionmodels', 'btc-holt', 'Foreground');
     await eventually(
-      () => readCustom(cluster, namespace, 'predictionmodels', 'btc-holt'),
+      () => readCustom(cluster, each.namespace, 'predictionmodels', 'btc-holt'),
       (object) => object === undefined,
       COLLECTED_WITHIN,
     );

@@ -1,5 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect as netConnect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { join } from 'node:path';
 import {
   AppsV1Api,
   CoordinationV1Api,
@@ -16,6 +18,7 @@ import {
   type V1DeploymentStatus,
   type V1LeaseSpec,
 } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startControlPlane, type ControlPlane } from '@cryptoviz/kube-testenv';
 import { createTestBus, eventually, type TestBus } from '@cryptoviz/testkit';
 import {
@@ -54,6 +57,21 @@ export async function startCluster(options: { garbageCollector?: boolean } = {})
     core: kc.makeApiClient(CoreV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
   };
+}
+
+/**
+ * A control plane for the enclosing describe block, started before its tests and stopped after
+ * them. The object is filled in once it runs, so tests use it as they would startCluster's.
+ */
+export function useCluster(options: { garbageCollector?: boolean } = {}): Cluster {
+  const cluster = {} as Cluster;
+  beforeAll(async () => {
+    Object.assign(cluster, await startCluster(options));
+  }, CONTROL_PLANE_TIMEOUT_MS);
+  afterAll(async () => {
+    await cluster.plane?.stop();
+  });
+  return cluster;
 }
 
 export async function createNamespace(cluster: Cluster): Promise<string> {
@@ -348,6 +366,59 @@ export async function startController(
       return stopping;
     },
   };
+}
+
+const CLI = join(import.meta.dirname, '../../cli/bin/cryptoviz.js');
+
+/**
+ * A real `cryptoviz controller` process, which a test can kill for real, on short leases
+ * (4 s, retried every 0.5 s) so that another controller takes over quickly.
+ */
+export function spawnControllerProcess(
+  cluster: Cluster,
+  namespace: string,
+  bus: TestBus,
+  id: string,
+): ChildProcess {
+  return spawn(process.execPath, [CLI, 'controller'], {
+    env: {
+      ...process.env,
+      KUBECONFIG: cluster.plane.kubeconfigPath,
+      WATCH_NAMESPACE: namespace,
+      NATS_URL: bus.url,
+      CRYPTOVIZ_NAMESPACE: bus.topo.namespace,
+      CONTROLLER_ID: id,
+      LEASE_DURATION_S: '4',
+      LEASE_RETRY_S: '0.5',
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: 'ignore',
+  });
+}
+
+export interface ControlledNamespace {
+  bus: TestBus;
+  namespace: string;
+  controller: ControllerUnderTest;
+}
+
+/**
+ * For each test of the enclosing describe block: a bus of its own, a fresh namespace and a
+ * controller watching it, stopped after the test. Filled in before each test, like useCluster's.
+ */
+export function useControlledNamespace(cluster: Cluster): ControlledNamespace {
+  const each = {} as ControlledNamespace;
+  beforeEach(async () => {
+    each.bus = await createTestBus();
+    each.namespace = await createNamespace(cluster);
+    each.controller = await startController(cluster, each.namespace, each.bus);
+  });
+  afterEach(async () => {
+    await each.controller.stop();
+    await each.bus.drop();
+  });
+  return each;
 }
 
 export { createTestBus, eventually };

@@ -111,9 +111,25 @@ describe('local backend: a folder of manifests run as processes', () => {
     await eventually(
       async () => events.join('\n'),
       (text) =>
-        /a\.yaml \(document 1\): CryptoSource "sim-a" is invalid: spec\.symbols\.0/.test(text),
+        /a\.yaml \(document 1\): CryptoSource "sim-a" is invalid: spec\.symbols\.0.*\(keeping the last good version\)/.test(
+          text,
+        ),
     );
     expect(running()['fetcher-sim-a-0']).toBe(pid);
+  });
+
+  it('says a new file that never parsed runs nothing, not that a last good version is kept', async () => {
+    writeFileSync(join(dir, 'a.yaml'), sourceYaml('sim-a', ['BTC']));
+    await start({ fetcher: sleeper, writer: sleeper });
+    writeFileSync(join(dir, 'new.yaml'), sourceYaml('sim-new', ['btc']));
+    const line = await eventually(
+      async () => events.find((event) => event.startsWith(`${join(dir, 'new.yaml')} `)),
+      (found) => found !== undefined,
+    );
+    expect(line).toMatch(/CryptoSource "sim-new" is invalid: spec\.symbols\.0/);
+    expect(line).toContain('(nothing in this file runs until it is valid)');
+    expect(line).not.toContain('last good');
+    expect(Object.keys(running()).sort()).toEqual(['fetcher-sim-a-0', 'writer']);
   });
 
   it('skips a role whose entry module is missing, with a clear event', async () => {

@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   condition,
-  CONTROL_PLANE_TIMEOUT_MS,
   createNamespace,
   createTestBus,
   deploymentsOf,
   eventually,
   readCustom,
   source,
-  startCluster,
   startController,
   userApply,
-  type Cluster,
+  useCluster,
 } from './kube-fixture.ts';
 
 const synthetic = { provider: 'synthetic', symbols: ['BTC'], interval: '1s' };
@@ -20,14 +18,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // Its own control plane: a controller watching every namespace would otherwise also act on what
 // other test files leave behind.
 describe('one name, two namespaces, on a real kube-apiserver', { timeout: 120_000 }, () => {
-  let cluster: Cluster;
-  beforeAll(async () => {
-    cluster = await startCluster();
-  }, CONTROL_PLANE_TIMEOUT_MS);
-  afterAll(async () => {
-    await cluster?.plane.stop();
-  });
-
+  const cluster = useCluster();
   it('runs the older resource, and gives the other NameInUse and no workers', async () => {
     const bus = await createTestBus();
     const older = await createNamespace(cluster);

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openHeartbeats, putHeartbeat } from '@cryptoviz/bus';
-import type { TestBus } from '@cryptoviz/testkit';
 import {
   condition,
-  CONTROL_PLANE_TIMEOUT_MS,
-  createNamespace,
-  createTestBus,
   deploymentsOf,
   MAJORS_IN_TWO_SHARDS,
   eventually,
@@ -17,11 +13,10 @@ import {
   readCustom,
   rejection,
   source,
-  startCluster,
   startController,
   userApply,
-  type Cluster,
-  type ControllerUnderTest,
+  useCluster,
+  useControlledNamespace,
 } from './kube-fixture.ts';
 import { sampleFiles } from './sample-files.ts';
 
@@ -40,20 +35,12 @@ const envOf = (deployment: {
 
 // Two cores shared with an API server, etcd, NATS and PostgreSQL: allow for a slow machine.
 describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
-  let cluster: Cluster;
-  let bus: TestBus;
-  let namespace: string;
-  let controller: ControllerUnderTest;
+  const cluster = useCluster();
+  const each = useControlledNamespace(cluster);
 
-  beforeAll(async () => {
-    cluster = await startCluster();
-  }, CONTROL_PLANE_TIMEOUT_MS);
-  afterAll(async () => {
-    await cluster?.plane.stop();
-  });
   /** Heartbeats of a resource's workers, as they would put them, fresh and healthy. */
   const beater = (role: 'fetcher' | 'predictor', resource: string) => {
-    const kv = openHeartbeats(bus.js, bus.topo);
+    const kv = openHeartbeats(each.bus.js, each.bus.topo);
     return async (id: string) =>
       putHeartbeat(await kv, {
         id,
@@ -66,23 +53,13 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
       });
   };
 
-  beforeEach(async () => {
-    bus = await createTestBus();
-    namespace = await createNamespace(cluster);
-    controller = await startController(cluster, namespace, bus);
-  });
-  afterEach(async () => {
-    await controller.stop();
-    await bus.drop();
-  });
-
   it('turns a CryptoSource into a ConfigMap and one owned Deployment per shard', async () => {
-    await userApply(cluster, source(namespace, 'majors', MAJORS_IN_TWO_SHARDS));
+    await userApply(cluster, source(each.namespace, 'majors', MAJORS_IN_TWO_SHARDS));
     const deployments = await eventually(
-      () => deploymentsOf(cluster, namespace, 'majors'),
+      () => deploymentsOf(cluster, each.namespace, 'majors'),
       (list) => list.length === 2,
     );
-    const cs = await readCustom(cluster, namespace, 'cryptosources', 'majors');
+    const cs = await readCustom(cluster, each.namespace, 'cryptosources', 'majors');
     expect(deployments.map((d) => d.metadata!.name)).toEqual([
       'fetcher-majors-0',
       'fetcher-majors-1',
@@ -102,7 +79,7 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
     expect(deployments.map((d) => envOf(d).SHARD)).toEqual(['0/2', '1/2']);
     const configMap = await cluster.core.readNamespacedConfigMap({
       name: 'fetcher-majors',
-      namespace,
+      namespace: each.namespace,
     });
     expect(configMap.metadata!.ownerReferences![0]!.uid).toBe(cs!.metadata.uid);
     // Defaults from the CRD schema reach the worker's manifest.
@@ -113,7 +90,7 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
 
     // No Deployment controller has reported on the new Deployments: they are still rolling out.
     const status = await eventually(
-      () => readCustom(cluster, namespace, 'cryptosources', 'majors'),
+      () => readCustom(cluster, each.namespace, 'cryptosources', 'majors'),
       (object) => object?.status?.observedGeneration === object?.metadata.generation,
     );
     expect(status!.status).toMatchObject({ replicas: 2, symbolCount: 3, ready: '0/2' });
@@ -124,9 +101,9 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
     });
 
     // Rolled out, but no worker beats yet.
-    await finishRollout(cluster, namespace, 'majors');
+    await finishRollout(cluster, each.namespace, 'majors');
     const waiting = await eventually(
-      () => readCustom(cluster, namespace, 'cryptosources', 'majors'),
+      () => readCustom(cluster, each.namespace, 'cryptosources', 'majors'),
       (object) => condition(object, 'Ready')?.reason === 'WorkersNotReady',
     );
     expect(condition(waiting, 'Ready')!.status).toBe('False');
@@ -138,22 +115,22 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
 
   it('rolls workers when the spec changes: new ConfigMap content and pod-template hash', async () => {
     const spec = { provider: 'synthetic', symbols: ['BTC'], interval: '1s' };
-    await userApply(cluster, source(namespace, 'roll', spec));
+    await userApply(cluster, source(each.namespace, 'roll', spec));
     const [before] = await eventually(
-      () => deploymentsOf(cluster, namespace, 'roll'),
+      () => deploymentsOf(cluster, each.namespace, 'roll'),
       (list) => list.length === 1,
     );
     const hashOf = (d: typeof before) =>
       d!.spec!.template.metadata!.annotations!['cryptoviz.dev/config-hash'];
-    await userApply(cluster, source(namespace, 'roll', { ...spec, interval: '5s' }));
+    await userApply(cluster, source(each.namespace, 'roll', { ...spec, interval: '5s' }));
     const [after] = await eventually(
-      () => deploymentsOf(cluster, namespace, 'roll'),
+      () => deploymentsOf(cluster, each.namespace, 'roll'),
       (list) => list.length === 1 && hashOf(list[0]) !== hashOf(before),
     );
     expect(hashOf(after)).not.toBe(hashOf(before));
     const configMap = await cluster.core.readNamespacedConfigMap({
       name: 'fetcher-roll',
-      namespace,
+      namespace: each.namespace,
     });
     expect(JSON.parse(configMap.data!['roll.json']!).spec.interval).toBe('5s');
   });
@@ -161,17 +138,20 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
   it('follows the scale subresource, and deletes shards no longer wanted', async () => {
     await userApply(
       cluster,
-      source(namespace, 'scaled', { provider: 'synthetic', symbols: ['BTC', 'ETH', 'SOL', 'ADA'] }),
+      source(each.namespace, 'scaled', {
+        provider: 'synthetic',
+        symbols: ['BTC', 'ETH', 'SOL', 'ADA'],
+      }),
     );
     await eventually(
-      () => deploymentsOf(cluster, namespace, 'scaled'),
+      () => deploymentsOf(cluster, each.namespace, 'scaled'),
       (list) => list.length === 1,
     );
     await cluster.custom.patchNamespacedCustomObjectScale(
       {
         group: 'cryptoviz.dev',
         version: 'v1alpha1',
-        namespace,
+        namespace: each.namespace,
         plural: 'cryptosources',
         name: 'scaled',
         body: { spec: { replicas: 3 } },
@@ -182,7 +162,7 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
       ),
     );
     const three = await eventually(
-      () => deploymentsOf(cluster, namespace, 'scaled'),
+      () => deploymentsOf(cluster, each.namespace, 'scaled'),
       (list) => list.length === 3,
     );
     expect(three.map((d) => envOf(d).SHARD)).toEqual(['0/3', '1/3', '2/3']);
@@ -192,7 +172,7 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
         (await cluster.custom.getNamespacedCustomObjectScale({
           group: 'cryptoviz.dev',
           version: 'v1alpha1',
-          namespace,
+          namespace: each.namespace,
           plural: 'cryptosources',
           name: 'scaled',
         })) as { status?: { replicas?: number; selector?: string } },
@@ -201,28 +181,31 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
     expect(scale.status!.selector).toBe('cryptoviz.dev/role=fetcher,cryptoviz.dev/resource=scaled');
     await userApply(
       cluster,
-      source(namespace, 'scaled', {
+      source(each.namespace, 'scaled', {
         provider: 'synthetic',
         symbols: ['BTC', 'ETH', 'SOL', 'ADA'],
         replicas: 1,
       }),
     );
     await eventually(
-      () => deploymentsOf(cluster, namespace, 'scaled'),
+      () => deploymentsOf(cluster, each.namespace, 'scaled'),
       (list) => list.length === 1,
     );
   });
 
   it('gives a model no finalizer, and removes the one earlier versions added', async () => {
-    await userApply(cluster, model(namespace, 'btc-holt', { algorithm: 'holt', symbols: ['BTC'] }));
+    await userApply(
+      cluster,
+      model(each.namespace, 'btc-holt', { algorithm: 'holt', symbols: ['BTC'] }),
+    );
     const [deployment] = await eventually(
-      () => deploymentsOf(cluster, namespace, 'btc-holt'),
+      () => deploymentsOf(cluster, each.namespace, 'btc-holt'),
       (list) => list.length === 1,
     );
     expect(deployment!.metadata!.ownerReferences![0]!.kind).toBe('PredictionModel');
     expect(envOf(deployment!).MODEL_FILE).toBe('/etc/cryptoviz/btc-holt.json');
     const settled = await eventually(
-      () => readCustom(cluster, namespace, 'predictionmodels', 'btc-holt'),
+      () => readCustom(cluster, each.namespace, 'predictionmodels', 'btc-holt'),
       (object) => object?.status?.observedGeneration === object?.metadata.generation,
     );
     expect(settled!.metadata.finalizers ?? []).toEqual([]);
@@ -230,11 +213,11 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
     // As an earlier controller left it (and as a backup restored with kubectl would carry it).
     const legacy = { finalizers: [LEGACY_FINALIZER, 'example.com/keep'] };
     await userApply(cluster, {
-      ...model(namespace, 'old-naive', { algorithm: 'naive', symbols: ['ETH'] }),
-      metadata: { name: 'old-naive', namespace, ...legacy },
+      ...model(each.namespace, 'old-naive', { algorithm: 'naive', symbols: ['ETH'] }),
+      metadata: { name: 'old-naive', namespace: each.namespace, ...legacy },
     });
     const released = await eventually(
-      () => readCustom(cluster, namespace, 'predictionmodels', 'old-naive'),
+      () => readCustom(cluster, each.namespace, 'predictionmodels', 'old-naive'),
       (object) => !object?.metadata.finalizers?.includes(LEGACY_FINALIZER),
     );
     expect(released!.metadata.finalizers).toEqual(['example.com/keep']);
@@ -242,18 +225,18 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
 
   it('lets a model carrying the old finalizer be deleted, with no JetStream consumer', async () => {
     await userApply(cluster, {
-      ...model(namespace, 'doomed', { algorithm: 'naive', symbols: ['BTC'] }),
-      metadata: { name: 'doomed', namespace, finalizers: [LEGACY_FINALIZER] },
+      ...model(each.namespace, 'doomed', { algorithm: 'naive', symbols: ['BTC'] }),
+      metadata: { name: 'doomed', namespace: each.namespace, finalizers: [LEGACY_FINALIZER] },
     });
     await cluster.custom.deleteNamespacedCustomObject({
       group: 'cryptoviz.dev',
       version: 'v1alpha1',
-      namespace,
+      namespace: each.namespace,
       plural: 'predictionmodels',
       name: 'doomed',
     });
     await eventually(
-      () => readCustom(cluster, namespace, 'predictionmodels', 'doomed'),
+      () => readCustom(cluster, each.namespace, 'predictionmodels', 'doomed'),
       (object) => object === undefined,
     );
   });
@@ -261,20 +244,20 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
   it('puts back the replicas and image of a managed Deployment changed out of band', async () => {
     await userApply(
       cluster,
-      source(namespace, 'drift', { provider: 'synthetic', symbols: ['BTC'], interval: '1s' }),
+      source(each.namespace, 'drift', { provider: 'synthetic', symbols: ['BTC'], interval: '1s' }),
     );
     const name = 'fetcher-drift-0';
-    const read = () => cluster.apps.readNamespacedDeployment({ name, namespace });
+    const read = () => cluster.apps.readNamespacedDeployment({ name, namespace: each.namespace });
     const image = (d: V1Deployment) => d.spec!.template.spec!.containers[0]!.image;
     await eventually(
-      () => deploymentsOf(cluster, namespace, 'drift'),
+      () => deploymentsOf(cluster, each.namespace, 'drift'),
       (list) => list.length === 1,
     );
     const applied = await read();
 
     // `kubectl scale deploy fetcher-drift-0 --replicas=3`
     await cluster.apps.patchNamespacedDeploymentScale(
-      { name, namespace, body: { spec: { replicas: 3 } }, fieldManager: 'kubectl' },
+      { name, namespace: each.namespace, body: { spec: { replicas: 3 } }, fieldManager: 'kubectl' },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     const rescaled = await eventually(
@@ -287,7 +270,7 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
     await cluster.apps.patchNamespacedDeployment(
       {
         name,
-        namespace,
+        namespace: each.namespace,
         fieldManager: 'kubectl-edit',
         body: [
           { op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'evil:latest' },
@@ -311,9 +294,9 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
   it('reports what the workers beat: ready workers, last data, and their trouble', async () => {
     await userApply(
       cluster,
-      source(namespace, 'beating', { provider: 'binance', symbols: ['BTC'] }),
+      source(each.namespace, 'beating', { provider: 'binance', symbols: ['BTC'] }),
     );
-    const kv = await openHeartbeats(bus.js, bus.topo);
+    const kv = await openHeartbeats(each.bus.js, each.bus.topo);
     const beat = (details: Record<string, unknown>, consecutiveFailures: number) =>
       putHeartbeat(kv, {
         id: 'fetcher-beating-0-abc',
@@ -325,20 +308,20 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
         details,
       });
     await eventually(
-      () => deploymentsOf(cluster, namespace, 'beating'),
+      () => deploymentsOf(cluster, each.namespace, 'beating'),
       (list) => list.length === 1,
     );
-    await finishRollout(cluster, namespace, 'beating');
+    await finishRollout(cluster, each.namespace, 'beating');
     await beat({ lastSuccessAt: '2026-11-22T10:00:00.000Z' }, 0);
     const ready = await eventually(
-      () => readCustom(cluster, namespace, 'cryptosources', 'beating'),
+      () => readCustom(cluster, each.namespace, 'cryptosources', 'beating'),
       (object) => condition(object, 'Ready')?.status === 'True',
     );
     expect(ready!.status).toMatchObject({ ready: '1/1', lastTickTime: '2026-11-22T10:00:00.000Z' });
 
-    await beat({ lastErrorKind: 'rate-limited', lastErrorMessage: 'HTTP 429' }, 3);
+    await beat({ lastErrorKind: 'rate-limited', lastErrorSummary: 'HTTP 429' }, 3);
     const limited = await eventually(
-      () => readCustom(cluster, namespace, 'cryptosources', 'beating'),
+      () => readCustom(cluster, each.namespace, 'cryptosources', 'beating'),
       (object) => condition(object, 'Degraded')?.reason === 'RateLimited',
     );
     expect(condition(limited, 'Degraded')!.message).toContain('HTTP 429');
@@ -347,29 +330,34 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
   it('keeps reporting the workers of the last good spec while the spec is invalid', async () => {
     // spec.replicas set: the API server reads no scale subresource without it.
     const spec = { algorithm: 'holt', symbols: ['BTC', 'ETH', 'SOL'], replicas: 2 };
-    await userApply(cluster, model(namespace, 'typo', spec));
+    await userApply(cluster, model(each.namespace, 'typo', spec));
     await eventually(
-      () => readCustom(cluster, namespace, 'predictionmodels', 'typo'),
+      () => readCustom(cluster, each.namespace, 'predictionmodels', 'typo'),
       (object) => object?.status?.replicas === 2,
     );
 
     // Accepted by the API server (params is a map of numbers), refused by the holt schema.
     await userApply(
       cluster,
-      model(namespace, 'typo', { ...spec, symbols: ['BTC'], replicas: 1, params: { alpha: 5 } }),
+      model(each.namespace, 'typo', {
+        ...spec,
+        symbols: ['BTC'],
+        replicas: 1,
+        params: { alpha: 5 },
+      }),
     );
     const invalid = await eventually(
-      () => readCustom(cluster, namespace, 'predictionmodels', 'typo'),
+      () => readCustom(cluster, each.namespace, 'predictionmodels', 'typo'),
       (object) =>
         object?.status?.observedGeneration === object?.metadata.generation &&
         condition(object, 'Ready')?.reason === 'InvalidSpec',
     );
     expect(invalid!.status).toMatchObject({ replicas: 2, symbolCount: 3, ready: '0/2' });
-    expect(await deploymentsOf(cluster, namespace, 'typo')).toHaveLength(2);
+    expect(await deploymentsOf(cluster, each.namespace, 'typo')).toHaveLength(2);
     const scale = (await cluster.custom.getNamespacedCustomObjectScale({
       group: 'cryptoviz.dev',
       version: 'v1alpha1',
-      namespace,
+      namespace: each.namespace,
       plural: 'predictionmodels',
       name: 'typo',
     })) as { spec?: { replicas?: number }; status?: { replicas?: number } };
@@ -378,36 +366,36 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
 
   it('is not Ready while an edit rolls out, though the old worker still beats', async () => {
     const spec = { provider: 'synthetic', symbols: ['BTC'], interval: '1s' };
-    await userApply(cluster, source(namespace, 'edited', spec));
+    await userApply(cluster, source(each.namespace, 'edited', spec));
     const [first] = await eventually(
-      () => deploymentsOf(cluster, namespace, 'edited'),
+      () => deploymentsOf(cluster, each.namespace, 'edited'),
       (list) => list.length === 1,
     );
-    await finishRollout(cluster, namespace, 'edited');
+    await finishRollout(cluster, each.namespace, 'edited');
     const beat = beater('fetcher', 'edited');
     await beat('fetcher-edited-0-old');
     await eventually(
-      () => readCustom(cluster, namespace, 'cryptosources', 'edited'),
+      () => readCustom(cluster, each.namespace, 'cryptosources', 'edited'),
       (object) => condition(object, 'Ready')?.status === 'True',
     );
 
-    await userApply(cluster, source(namespace, 'edited', { ...spec, interval: '5s' }));
+    await userApply(cluster, source(each.namespace, 'edited', { ...spec, interval: '5s' }));
     await eventually(
-      () => deploymentsOf(cluster, namespace, 'edited'),
+      () => deploymentsOf(cluster, each.namespace, 'edited'),
       (list) => list[0]!.metadata!.generation! > first!.metadata!.generation!,
     );
     await beat('fetcher-edited-0-old');
     const rolling = await eventually(
-      () => readCustom(cluster, namespace, 'cryptosources', 'edited'),
+      () => readCustom(cluster, each.namespace, 'cryptosources', 'edited'),
       (object) => condition(object, 'Progressing')?.reason === 'RollingOut',
     );
     expect(condition(rolling, 'Progressing')!.status).toBe('True');
     expect(condition(rolling, 'Ready')).toMatchObject({ status: 'False', reason: 'RollingOut' });
 
-    await finishRollout(cluster, namespace, 'edited');
+    await finishRollout(cluster, each.namespace, 'edited');
     await beat('fetcher-edited-0-new');
     const settled = await eventually(
-      () => readCustom(cluster, namespace, 'cryptosources', 'edited'),
+      () => readCustom(cluster, each.namespace, 'cryptosources', 'edited'),
       (object) => condition(object, 'Ready')?.status === 'True',
     );
     expect(condition(settled, 'Progressing')).toMatchObject({ status: 'False', reason: 'Stable' });
@@ -415,36 +403,36 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
 
   it('is not Ready while a scale-down rolls out, though the old workers still beat', async () => {
     const spec = { provider: 'synthetic', symbols: ['BTC', 'ETH'], maxSymbolsPerWorker: 1 };
-    await userApply(cluster, source(namespace, 'shrink', spec));
+    await userApply(cluster, source(each.namespace, 'shrink', spec));
     await eventually(
-      () => deploymentsOf(cluster, namespace, 'shrink'),
+      () => deploymentsOf(cluster, each.namespace, 'shrink'),
       (list) => list.length === 2,
     );
-    await finishRollout(cluster, namespace, 'shrink');
+    await finishRollout(cluster, each.namespace, 'shrink');
     const beat = beater('fetcher', 'shrink');
     await Promise.all([beat('fetcher-shrink-0-old'), beat('fetcher-shrink-1-old')]);
     await eventually(
-      () => readCustom(cluster, namespace, 'cryptosources', 'shrink'),
+      () => readCustom(cluster, each.namespace, 'cryptosources', 'shrink'),
       (object) => condition(object, 'Ready')?.status === 'True',
     );
 
-    await userApply(cluster, source(namespace, 'shrink', { ...spec, replicas: 1 }));
+    await userApply(cluster, source(each.namespace, 'shrink', { ...spec, replicas: 1 }));
     // Shard 0 now carries every symbol: a new pod template (SHARD=0/1) to roll out.
     await eventually(
-      () => deploymentsOf(cluster, namespace, 'shrink'),
+      () => deploymentsOf(cluster, each.namespace, 'shrink'),
       (list) => list.length === 1,
     );
     const rolling = await eventually(
-      () => readCustom(cluster, namespace, 'cryptosources', 'shrink'),
+      () => readCustom(cluster, each.namespace, 'cryptosources', 'shrink'),
       (object) => condition(object, 'Progressing')?.reason === 'RollingOut',
     );
     expect(condition(rolling, 'Ready')).toMatchObject({ status: 'False', reason: 'RollingOut' });
     expect(rolling!.status).toMatchObject({ replicas: 1 });
 
-    await finishRollout(cluster, namespace, 'shrink');
+    await finishRollout(cluster, each.namespace, 'shrink');
     await beat('fetcher-shrink-0-new');
     await eventually(
-      () => readCustom(cluster, namespace, 'cryptosources', 'shrink'),
+      () => readCustom(cluster, each.namespace, 'cryptosources', 'shrink'),
       (object) => condition(object, 'Ready')?.status === 'True',
     );
   });
@@ -452,35 +440,35 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
   it('reports Degraded/SecretMissing until the Secret exists', async () => {
     await userApply(
       cluster,
-      source(namespace, 'keyed', {
+      source(each.namespace, 'keyed', {
         provider: 'coingecko',
         symbols: ['BTC'],
         apiKeySecretRef: { name: 'coingecko-key', key: 'apiKey' },
       }),
     );
     const missing = await eventually(
-      () => readCustom(cluster, namespace, 'cryptosources', 'keyed'),
+      () => readCustom(cluster, each.namespace, 'cryptosources', 'keyed'),
       (object) => condition(object, 'Degraded')?.reason === 'SecretMissing',
     );
     expect(condition(missing, 'Degraded')).toMatchObject({ status: 'True' });
     expect(condition(missing, 'Degraded')!.message).toContain('coingecko-key');
-    const [deployment] = await deploymentsOf(cluster, namespace, 'keyed');
+    const [deployment] = await deploymentsOf(cluster, each.namespace, 'keyed');
     expect(
       deployment!.spec!.template.spec!.containers[0]!.env!.find(
         (e) => e.name === 'CRYPTOVIZ_API_KEY',
       )?.valueFrom?.secretKeyRef,
     ).toEqual({ name: 'coingecko-key', key: 'apiKey' });
-    const events = await cluster.core.listNamespacedEvent({ namespace });
+    const events = await cluster.core.listNamespacedEvent({ namespace: each.namespace });
     expect(events.items.some((e) => e.reason === 'SecretMissing' && e.type === 'Warning')).toBe(
       true,
     );
 
     await cluster.core.createNamespacedSecret({
-      namespace,
+      namespace: each.namespace,
       body: { metadata: { name: 'coingecko-key' }, stringData: { apiKey: 'k' } },
     });
     const recovered = await eventually(
-      () => readCustom(cluster, namespace, 'cryptosources', 'keyed'),
+      () => readCustom(cluster, each.namespace, 'cryptosources', 'keyed'),
       (object) => condition(object, 'Degraded')?.status === 'False',
       { timeoutMs: 30_000 },
     );
@@ -510,20 +498,30 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
       { provider: 'replay', symbols: ['BTC'] },
       /spec\.replay: Invalid value: replay is required when provider is replay/,
     ],
+    [
+      { provider: 'replay', symbols: ['BTC'], replay: { data: { BTC: '/etc/passwd' } } },
+      /spec\.replay\.data\.BTC: Invalid value: "\/etc\/passwd": .*should match/,
+    ],
+    [
+      { provider: 'replay', symbols: ['BTC'], replay: { data: { BTC: 'data/../../etc/passwd' } } },
+      /spec\.replay\.data\.BTC: Invalid value: "data\/\.\.\/\.\.\/etc\/passwd": .*should match/,
+    ],
   ])(
     'rejects an invalid CryptoSource at the API server, naming the field (%j)',
     async (spec, message) => {
-      expect(await rejection(userApply(cluster, source(namespace, 'bad', spec)))).toMatch(message);
+      expect(await rejection(userApply(cluster, source(each.namespace, 'bad', spec)))).toMatch(
+        message,
+      );
     },
   );
 
   it('scales the writer Deployment by the TICKS backlog, within bounds', async () => {
-    await controller.stop();
-    controller = await startController(cluster, namespace, bus, {
+    await each.controller.stop();
+    each.controller = await startController(cluster, each.namespace, each.bus, {
       writers: { deployment: 'writer', bounds: { min: 1, max: 4 }, intervalMs: 300 },
     });
     await cluster.apps.createNamespacedDeployment({
-      namespace,
+      namespace: each.namespace,
       body: {
         metadata: { name: 'writer' },
         spec: {
@@ -536,18 +534,19 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
         },
       },
     });
-    await bus.jsm.consumers.add(bus.topo.streams.ticks, {
-      durable_name: bus.topo.consumer('writer'),
+    await each.bus.jsm.consumers.add(each.bus.topo.streams.ticks, {
+      durable_name: each.bus.topo.consumer('writer'),
       ack_policy: 'explicit',
     });
     // A backlog of 2,500 ticks nobody writes: three writers at 1,000 each.
     await Promise.all(
       Array.from({ length: 2_500 }, (_, i) =>
-        bus.js.publish(bus.topo.tickSubject('backlog', 'BTC'), `{"n":${i}}`),
+        each.bus.js.publish(each.bus.topo.tickSubject('backlog', 'BTC'), `{"n":${i}}`),
       ),
     );
     const scaled = await eventually(
-      () => cluster.apps.readNamespacedDeploymentScale({ name: 'writer', namespace }),
+      () =>
+        cluster.apps.readNamespacedDeploymentScale({ name: 'writer', namespace: each.namespace }),
       (scale) => scale.spec?.replicas === 3,
     );
     expect(scaled.spec!.replicas).toBe(3);
@@ -556,7 +555,10 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
   it('accepts every sample manifest as written', async () => {
     for (const file of sampleFiles()) {
       for (const object of parse(readFileSync(file, 'utf8')).filter(Boolean)) {
-        await userApply(cluster, { ...object, metadata: { ...object.metadata, namespace } });
+        await userApply(cluster, {
+          ...object,
+          metadata: { ...object.metadata, namespace: each.namespace },
+        });
       }
     }
   });
@@ -564,14 +566,17 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
   it('rejects a consensus model without members, and members without consensus', async () => {
     expect(
       await rejection(
-        userApply(cluster, model(namespace, 'bad', { algorithm: 'consensus', symbols: ['BTC'] })),
+        userApply(
+          cluster,
+          model(each.namespace, 'bad', { algorithm: 'consensus', symbols: ['BTC'] }),
+        ),
       ),
     ).toMatch(/spec\.members: Invalid value: members are required when algorithm is consensus/);
     expect(
       await rejection(
         userApply(
           cluster,
-          model(namespace, 'bad', {
+          model(each.namespace, 'bad', {
             algorithm: 'holt',
             symbols: ['BTC'],
             members: [{ algorithm: 'naive' }],
@@ -581,7 +586,10 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
     ).toMatch(/spec\.members/);
     expect(
       await rejection(
-        userApply(cluster, model(namespace, 'bad', { algorithm: 'prophet', symbols: ['BTC'] })),
+        userApply(
+          cluster,
+          model(each.namespace, 'bad', { algorithm: 'prophet', symbols: ['BTC'] }),
+        ),
       ),
     ).toMatch(/spec\.algorithm: Unsupported value: "prophet"/);
   });

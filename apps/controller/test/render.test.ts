@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cryptoSourceSchema, predictionModelSchema } from '@cryptoviz/resources';
 import { planModel, planSource, type WorkloadOwner } from '@cryptoviz/workloads';
-import { ANNOTATIONS, LABELS, renderWorkloads, ROLE_ENTRIES } from '../src/index.ts';
+import { ANNOTATIONS, LABELS, renderWorkloads } from '../src/index.ts';
 
 const source = cryptoSourceSchema.parse({
   apiVersion: 'cryptoviz.dev/v1alpha1',
@@ -63,7 +63,9 @@ describe('renderWorkloads', () => {
     expect(env.SOURCE_FILE).toBe('/etc/cryptoviz/majors.json');
     expect(env.NATS_URL).toBe('nats://nats:4222');
     expect(env.CRYPTOVIZ_API_KEY).toEqual({ secretKeyRef: { name: 'binance-key', key: 'apiKey' } });
-    expect(container.args).toEqual([ROLE_ENTRIES.fetcher]);
+    // The image's entrypoint (node dist/cryptoviz.js) takes the role.
+    expect(container.command).toBeUndefined();
+    expect(container.args).toEqual(['fetcher']);
     expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
     expect(container.livenessProbe?.httpGet?.path).toBe('/healthz');
     expect(first!.spec!.replicas).toBe(1);

@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openHeartbeats, putHeartbeat } from '@cryptoviz/bus';
 import { startService } from '@cryptoviz/runtime';
 import { createOutageProxy } from '@cryptoviz/testkit';
 import { controllerService, LeaderElector } from '../src/index.ts';
 import {
   condition,
-  CONTROL_PLANE_TIMEOUT_MS,
   createFreezingProxy,
   createNamespace,
   createTestBus,
@@ -19,46 +16,24 @@ import {
   leaseOf,
   readCustom,
   source,
-  startCluster,
+  spawnControllerProcess,
   startController,
   userApply,
-  type Cluster,
+  useCluster,
 } from './kube-fixture.ts';
 
-const cli = join(import.meta.dirname, '../../cli/bin/cryptoviz.js');
 const synthetic = (symbols: string[]) => ({ provider: 'synthetic', symbols, interval: '1s' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Lease expiry and an API server restart take seconds; a loaded CI machine takes more.
 describe('controller resilience on a real kube-apiserver', { timeout: 120_000 }, () => {
-  let cluster: Cluster;
-  beforeAll(async () => {
-    cluster = await startCluster();
-  }, CONTROL_PLANE_TIMEOUT_MS);
-  afterAll(async () => {
-    await cluster?.plane.stop();
-  });
-
+  const cluster = useCluster();
   it('with two controllers only the leader acts, and the other takes over when it dies', async () => {
     const bus = await createTestBus();
     const namespace = await createNamespace(cluster);
     const holder = () => leaseOf(cluster, namespace);
     // The first controller is a real `cryptoviz controller` process, so it can really die.
-    const first = spawn(process.execPath, [cli, 'controller'], {
-      env: {
-        ...process.env,
-        KUBECONFIG: cluster.plane.kubeconfigPath,
-        WATCH_NAMESPACE: namespace,
-        NATS_URL: bus.url,
-        CRYPTOVIZ_NAMESPACE: bus.topo.namespace,
-        CONTROLLER_ID: 'first',
-        LEASE_DURATION_S: '4',
-        LEASE_RETRY_S: '0.5',
-        HTTP_PORT: '0',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: 'ignore',
-    });
+    const first = spawnControllerProcess(cluster, namespace, bus, 'first');
     const firstExited = new Promise((resolve) => first.once('exit', resolve));
     let second: Awaited<ReturnType<typeof startController>> | undefined;
     try {

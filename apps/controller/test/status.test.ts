@@ -1,5 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { heartbeatOf, type Heartbeat } from '@cryptoviz/bus';
+import { createReplayProvider, ProviderError } from '@cryptoviz/market';
+import { cryptoSourceSpecSchema } from '@cryptoviz/resources';
 import type { Condition } from '@cryptoviz/resources';
 import { buildStatus, summariseHeartbeats, transitions } from '../src/index.ts';
 import { isTrouble } from '../src/status.ts';
@@ -70,6 +75,59 @@ describe('status', () => {
     expect(status).toMatchObject({ accuracy: 0.55, skill: 0.012, predictionsPublished: 40 });
   });
 
+  it('combines the workers’ skill verdicts: the weakest, with the p-value behind it', () => {
+    const predictor = (id: string, skillVerdict: string, skillPValue: number | null) =>
+      beat(id, {
+        role: 'predictor',
+        resource: 'ridge-btc',
+        counters: { predictionsPublished: 1 },
+        details: { skill: 0.02, skillVerdict, skillPValue },
+      });
+    const one = summariseHeartbeats(
+      [predictor('p0', 'beats-naive', 0.0012345)],
+      'predictor',
+      'ridge-btc',
+      now,
+    );
+    const alone = buildStatus(
+      'PredictionModel',
+      { ...base, wanted: 1, facts: one },
+      undefined,
+      'T',
+    );
+    expect(alone).toMatchObject({ skillVerdict: 'beats-naive', skillPValue: 0.00123 });
+
+    const two = summariseHeartbeats(
+      [
+        predictor('p0', 'beats-naive', 0.001),
+        predictor('p1', 'no-detectable-difference', 0.4),
+        predictor('p2', 'too-few-pairs', null),
+        // Not a verdict this controller knows: ignored, not trusted.
+        predictor('p3', 'great', 0),
+      ],
+      'predictor',
+      'ridge-btc',
+      now,
+    );
+    const both = buildStatus('PredictionModel', { ...base, wanted: 4, facts: two }, undefined, 'T');
+    expect(both).toMatchObject({ skillVerdict: 'no-detectable-difference', skillPValue: 0.4 });
+
+    const early = summariseHeartbeats(
+      [predictor('p0', 'too-few-pairs', null)],
+      'predictor',
+      'ridge-btc',
+      now,
+    );
+    const waiting = buildStatus(
+      'PredictionModel',
+      { ...base, wanted: 1, facts: early },
+      undefined,
+      'T',
+    );
+    expect(waiting).toMatchObject({ skillVerdict: 'too-few-pairs' });
+    expect(waiting).not.toHaveProperty('skillPValue');
+  });
+
   it('is Ready when every wanted worker beats, with observedGeneration everywhere', () => {
     const facts = summariseHeartbeats([beat('a'), beat('b')], 'fetcher', 'majors', now);
     const status = buildStatus('CryptoSource', { ...base, wanted: 2, facts }, undefined, 'T1');
@@ -84,14 +142,21 @@ describe('status', () => {
   it('turns a worker failing on rate limits into Degraded/RateLimited', () => {
     const failing = beat('a', {
       counters: { consecutiveFailures: 3 },
-      details: { lastErrorKind: 'rate-limited', lastErrorMessage: '429' },
+      details: {
+        lastErrorKind: 'rate-limited',
+        lastErrorSummary: 'answered 429',
+        lastErrorMessage: 'answered 429: "slow down"',
+      },
     });
     const facts = summariseHeartbeats([failing], 'fetcher', 'majors', now);
     const status = buildStatus('CryptoSource', { ...base, wanted: 1, facts }, undefined, 'T1');
     expect(conditionOf(status, 'Degraded')).toMatchObject({
       status: 'True',
       reason: 'RateLimited',
+      message: expect.stringContaining('(answered 429)'),
     });
+    // Anyone who may read the resource reads its status: not what the provider wrote.
+    expect(JSON.stringify(status)).not.toContain('slow down');
   });
 
   it('puts a controller-found problem first, and keeps transition times when nothing changed', () => {
@@ -168,6 +233,40 @@ describe('status', () => {
     expect(isTrouble(conditionOf(status, 'Ready')!)).toBe(true);
   });
 
+  it('is not Ready while its fetchers cannot read a replay file, naming the field, not the path', async () => {
+    // The error the replay provider itself raises for a file the data directory lacks.
+    const dataDir = mkdtempSync(join(tmpdir(), 'replay-data-'));
+    const spec = cryptoSourceSpecSchema.parse({
+      provider: 'replay',
+      symbols: ['BTC'],
+      replay: { data: { BTC: 'market/missing.csv' } },
+    });
+    const error = await createReplayProvider({ source: 'majors', spec, dataDir })
+      .poll(new AbortController().signal)
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ProviderError);
+    const failing = beat('fetcher-majors-0', {
+      counters: { ticksPublished: 0, consecutiveFailures: 3 },
+      details: {
+        lastErrorKind: (error as ProviderError).kind,
+        lastErrorSummary: (error as ProviderError).summary,
+      },
+    });
+    const facts = summariseHeartbeats([failing], 'fetcher', 'majors', now);
+    const status = buildStatus('CryptoSource', { ...base, wanted: 1, facts }, undefined, 'T');
+    const ready = conditionOf(status, 'Ready')!;
+    expect(ready).toMatchObject({ status: 'False', reason: 'InvalidConfig' });
+    expect(ready.message).toBe(
+      `fetcher-majors-0: fix the source's spec (replay.data.BTC "market/missing.csv": no such file in the data directory)`,
+    );
+    expect(ready.message).not.toContain(dataDir);
+    expect(conditionOf(status, 'Degraded')).toEqual(
+      expect.objectContaining({ status: 'True', reason: 'InvalidConfig', message: ready.message }),
+    );
+    expect(Object.keys(conditionOf(status, 'Degraded')!)).not.toContain('stopsData');
+    expect(isTrouble(ready)).toBe(true);
+  });
+
   it('says Unknown when heartbeats cannot be read', () => {
     const status = buildStatus(
       'PredictionModel',
@@ -179,5 +278,46 @@ describe('status', () => {
       status: 'Unknown',
       reason: 'HeartbeatsUnavailable',
     });
+  });
+
+  it('says why workers cannot run before how far a rollout got, even with NATS away', () => {
+    const stuck = { reason: 'CrashLooping', message: 'pod ns/p (fetcher shard 0) keeps crashing' };
+    const rollout = { wanted: 1, rolledOut: 0, leaving: 0 };
+    for (const facts of [undefined, summariseHeartbeats([], 'fetcher', 'majors', now)]) {
+      const status = buildStatus(
+        'CryptoSource',
+        { ...base, wanted: 1, facts, rollout, workloadProblem: stuck },
+        undefined,
+        'T',
+      );
+      expect(conditionOf(status, 'Ready')).toMatchObject({ status: 'False', ...stuck });
+      expect(conditionOf(status, 'Degraded')).toMatchObject({ status: 'True', ...stuck });
+      expect(isTrouble(conditionOf(status, 'Ready')!)).toBe(true);
+    }
+    // Suspended and an invalid spec still come first: they are what to fix.
+    const suspended = buildStatus(
+      'CryptoSource',
+      { ...base, wanted: 1, facts: undefined, suspended: true, workloadProblem: stuck },
+      undefined,
+      'T',
+    );
+    expect(conditionOf(suspended, 'Ready')).toMatchObject({ reason: 'Suspended' });
+  });
+
+  it('names NATS when rolled-out workers send no heartbeat', () => {
+    const facts = summariseHeartbeats([], 'fetcher', 'majors', now);
+    const done = { wanted: 1, rolledOut: 1, leaving: 0 };
+    const status = buildStatus(
+      'CryptoSource',
+      { ...base, wanted: 1, facts, rollout: done },
+      undefined,
+      'T',
+    );
+    expect(conditionOf(status, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'WorkersNotReady',
+    });
+    expect(conditionOf(status, 'Ready')!.message).toContain('cannot reach NATS');
+    expect(conditionOf(status, 'Ready')!.message).toContain('kubectl logs -l s');
   });
 });

@@ -28,8 +28,16 @@ import {
   type TickProvider,
 } from '@cryptoviz/market';
 import { parseDuration, type CryptoSourceSpec } from '@cryptoviz/resources';
-import { Counter, Gauge, Histogram, type Logger, type Registry } from '@cryptoviz/runtime';
+import {
+  Counter,
+  createScrubber,
+  Gauge,
+  Histogram,
+  type Logger,
+  type Registry,
+} from '@cryptoviz/runtime';
 import { shardSymbols } from '@cryptoviz/workloads';
+import { IgnoredFields } from './ignored-fields.ts';
 
 export interface FetcherOptions {
   nc: NatsConnection;
@@ -40,6 +48,8 @@ export interface FetcherOptions {
   source: string;
   spec: CryptoSourceSpec;
   apiKey?: string;
+  /** Where replay files are (CRYPTOVIZ_DATA_DIR); unset, the working directory. */
+  dataDir?: string;
   /** This worker's share of the source's symbols. */
   shard: { index: number; count: number };
   /** Injected by tests; the real provider comes from the registry. */
@@ -61,7 +71,10 @@ export interface FetcherStatus {
   lastSuccessAt: string | null;
   consecutiveFailures: number;
   lastErrorKind: ProviderErrorKind | null;
+  /** For logs and authenticated callers: may quote the provider (scrubbed). */
   lastErrorMessage: string | null;
+  /** For everyone: the error without the provider's words (see ProviderError.summary). */
+  lastErrorSummary: string | null;
   ticksPublished: number;
   duplicates: number;
   skipped: number;
@@ -74,6 +87,8 @@ export interface FetcherStatus {
   heldTicks: number;
   /** Ticks dropped because more than MAX_HELD_TICKS were held. */
   droppedTicks: number;
+  /** Optional provider fields ignored for an unexpected type or value (ticks kept), by field. */
+  ignoredFields: Record<string, number>;
   /** The HTTP client's own view: requests, retries, rate-limit waits, circuit breaker. */
   provider?: ProviderStats;
 }
@@ -82,11 +97,6 @@ export interface Fetcher {
   status(): FetcherStatus;
   isReady(): boolean;
   stop(): Promise<void>;
-}
-
-/** Defence in depth: whatever a provider put in a message, the key does not leave here. */
-export function scrubSecret(text: string, secret: string | undefined): string {
-  return secret && secret.length >= 4 ? text.split(secret).join('[redacted]') : text;
 }
 
 function fetcherMetrics(registry: Registry) {
@@ -110,6 +120,12 @@ function fetcherMetrics(registry: Registry) {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    ignoredFields: new Counter({
+      name: 'cryptoviz_fetcher_ignored_fields_total',
+      help: 'Optional provider fields ignored for an unexpected type or value; the ticks were kept',
+      labelNames: ['source', 'provider', 'field'],
+      registers: [registry],
+    }),
     lastSuccess: new Gauge({
       name: 'cryptoviz_fetcher_last_success_timestamp_seconds',
       help: 'When the last poll succeeded',
@@ -129,17 +145,25 @@ function newestOf(...times: (string | null)[]): string | null {
 /** Polls a provider on the source's interval and publishes what it gets to TICKS. */
 export function startFetcher(options: FetcherOptions): Fetcher {
   const { nc, topo, log, source, apiKey } = options;
+  // Defence in depth: whatever a provider put in a message, the key does not leave here.
+  const scrub = createScrubber([apiKey]);
   const js = jetstream(nc);
   const metrics = fetcherMetrics(options.registry);
   const symbols = shardSymbols(options.spec.symbols, options.shard.index, options.shard.count);
   const spec = { ...options.spec, symbols };
   const intervalMs = parseDuration(spec.interval);
+  const ignoredFields = new IgnoredFields(
+    { source, provider: spec.provider },
+    metrics.ignoredFields,
+    log,
+  );
   const status: FetcherStatus = {
     symbols,
     lastSuccessAt: null,
     consecutiveFailures: 0,
     lastErrorKind: null,
     lastErrorMessage: null,
+    lastErrorSummary: null,
     ticksPublished: 0,
     duplicates: 0,
     skipped: 0,
@@ -149,6 +173,7 @@ export function startFetcher(options: FetcherOptions): Fetcher {
     backfills: 0,
     heldTicks: 0,
     droppedTicks: 0,
+    ignoredFields: ignoredFields.totals,
   };
   /**
    * What a failed publish left to send: the very messages (so a resend has the same msg ids
@@ -162,6 +187,7 @@ export function startFetcher(options: FetcherOptions): Fetcher {
 
   /** Publishes a poll's ticks and skip notices, after whatever an earlier failed publish held. */
   async function publish(result: PollResult): Promise<void> {
+    ignoredFields.record(result.ignoredFields);
     const resent = heldTicks();
     held = {
       messages: [...held.messages, ...tickMessages(topo, result.ticks)],
@@ -209,7 +235,7 @@ export function startFetcher(options: FetcherOptions): Fetcher {
   async function deadLetterSkipped(skipped: PollResult['skipped'][number]): Promise<void> {
     await deadLetter(js, topo, {
       origin: 'fetcher',
-      reason: scrubSecret(skipped.reason, apiKey),
+      reason: scrub(skipped.reason),
       data: encodeJson({ source, symbol: skipped.symbol ?? null }),
     });
     status.skipped++;
@@ -236,9 +262,11 @@ export function startFetcher(options: FetcherOptions): Fetcher {
   /** Records an error as the last one seen; only a failed poll counts as a failure. */
   function recordError(err: unknown, what: string): void {
     const kind: ProviderErrorKind = err instanceof ProviderError ? err.kind : 'transient';
-    const message = scrubSecret(err instanceof Error ? err.message : String(err), apiKey);
+    const message = scrub(err instanceof Error ? err.message : String(err));
     status.lastErrorKind = kind;
     status.lastErrorMessage = message;
+    // Errors that are not the provider's (NATS, config) carry no provider words.
+    status.lastErrorSummary = err instanceof ProviderError ? scrub(err.summary) : message;
     metrics.errors.inc({ source, kind });
     log.warn({ source, kind, err: message, failures: status.consecutiveFailures }, what);
   }
@@ -323,6 +351,7 @@ export function startFetcher(options: FetcherOptions): Fetcher {
           source,
           spec,
           ...(apiKey ? { apiKey } : {}),
+          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
           lastTicks,
           // The source's limits are shared by all its shards.
           rateShare: 1 / options.shard.count,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { heartbeatOf, openWorkerBus } from '@cryptoviz/bus';
+import { dataDirEnv } from '@cryptoviz/market';
 import { readResourceFile } from '@cryptoviz/resources';
 import { natsEnv, workerIdEnv, type ServiceDefinition } from '@cryptoviz/runtime';
 import { shardEnvSchema } from '@cryptoviz/workloads';
@@ -8,6 +9,7 @@ import { startFetcher } from './fetcher.ts';
 const env = {
   ...natsEnv,
   ...workerIdEnv('fetcher'),
+  ...dataDirEnv,
   /** The CryptoSource this worker serves: a manifest file (a mounted ConfigMap in a cluster). */
   SOURCE_FILE: z.string().min(1, 'must name the CryptoSource manifest file'),
   /** `index/count`: this worker carries every count-th symbol starting at index. */
@@ -30,6 +32,7 @@ const FETCHER_COUNTERS = [
 export const fetcherService: ServiceDefinition<typeof env> = {
   name: 'fetcher',
   env,
+  secretEnv: ['CRYPTOVIZ_API_KEY'],
   async start({ config, log, registry }) {
     const source = await readResourceFile(config.SOURCE_FILE, 'CryptoSource', 'SOURCE_FILE');
     const bus = await openWorkerBus(config, log);
@@ -42,6 +45,7 @@ export const fetcherService: ServiceDefinition<typeof env> = {
       spec: source.spec,
       shard: config.SHARD,
       ...(config.CRYPTOVIZ_API_KEY ? { apiKey: config.CRYPTOVIZ_API_KEY } : {}),
+      ...(config.CRYPTOVIZ_DATA_DIR ? { dataDir: config.CRYPTOVIZ_DATA_DIR } : {}),
     });
     bus.heartbeat({ role: 'fetcher', resource: source.metadata.name }, () =>
       heartbeatOf(fetcher.status(), FETCHER_COUNTERS),

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeTicks, DLQ_HEADERS, listHeartbeats, openHeartbeats } from '@cryptoviz/bus';
 import { ProviderError, type TickProvider } from '@cryptoviz/market';
 import { cryptoSourceSpecSchema, type CryptoSourceSpecInput } from '@cryptoviz/resources';
@@ -16,7 +16,7 @@ import {
 } from '@cryptoviz/testkit';
 import { shardSymbols } from '@cryptoviz/workloads';
 // The provider stand-in: real sockets replaying recorded payloads (libs/market's test server).
-import { FixtureServer } from '../../../libs/market/test/fixture-server.ts';
+import { FixtureServer, readFixture } from '../../../libs/market/test/fixture-server.ts';
 import { fetcherService, startFetcher, type FetcherOptions } from '../src/index.ts';
 
 const log = createLogger('fetcher-test', 'silent');
@@ -117,6 +117,114 @@ spec:
     } finally {
       await service.stop();
     }
+  });
+
+  it('replays only files inside CRYPTOVIZ_DATA_DIR; a symlink out fails without quoting the file', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fetcher-data-'));
+    const outside = mkdtempSync(join(tmpdir(), 'fetcher-outside-'));
+    writeFileSync(join(outside, 'secret.csv'), 'token=hunter2-not-for-logs\n');
+    mkdirSync(join(dataDir, 'market'));
+    writeFileSync(
+      join(dataDir, 'market/btc.csv'),
+      'time,open,high,low,close,volume\n2020-01-01T00:00:00Z,1,1,1,100,1\n',
+    );
+    symlinkSync(join(outside, 'secret.csv'), join(dataDir, 'market/eth.csv'));
+    const manifest = (name: string, symbol: string, file: string) => {
+      const path = join(dataDir, `${name}.yaml`);
+      writeFileSync(
+        path,
+        `apiVersion: cryptoviz.dev/v1alpha1
+kind: CryptoSource
+metadata: { name: ${name} }
+spec:
+  provider: replay
+  symbols: [${symbol}]
+  interval: 1s
+  replay: { data: { ${symbol}: "${file}" } }
+`,
+      );
+      return path;
+    };
+    const env = (name: string, file: string) => ({
+      NATS_URL: bus.url,
+      CRYPTOVIZ_NAMESPACE: bus.topo.namespace,
+      CRYPTOVIZ_DATA_DIR: dataDir,
+      SOURCE_FILE: file,
+      WORKER_ID: `fetcher-${name}`,
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'silent',
+    });
+    // An absolute path never gets as far as a provider: the manifest itself is refused.
+    await expect(
+      startService(fetcherService, env('abs', manifest('abs', 'BTC', '/etc/passwd'))),
+    ).rejects.toThrow(/replay\.data\.BTC: must be a path inside the data directory/);
+    const good = await startService(
+      fetcherService,
+      env('good', manifest('good', 'BTC', 'market/btc.csv')),
+    );
+    const leak = await startService(
+      fetcherService,
+      env('leak', manifest('leak', 'ETH', 'market/eth.csv')),
+    );
+    try {
+      const [message] = await streamMessages(bus, bus.topo.streams.ticks, 1);
+      expect(message!.subject).toBe(bus.topo.tickSubject('good', 'BTC'));
+      const kv = await openHeartbeats(jetstream(bus.nc), bus.topo);
+      const beats = await eventually(
+        () => listHeartbeats(kv),
+        (all) => all.some((b) => b.resource === 'leak' && b.details.lastErrorKind === 'config'),
+      );
+      const beat = beats.find((b) => b.resource === 'leak')!;
+      expect(beat.details.lastErrorMessage).toBe(
+        'replay.data.ETH "market/eth.csv": leads out of the data directory (through a symlink)',
+      );
+      expect(JSON.stringify(beats)).not.toContain('hunter2');
+    } finally {
+      await Promise.all([good.stop(), leak.stop()]);
+    }
+  });
+
+  it('keeps ticks whose optional fields are bad: counted per provider and field, logged once', async () => {
+    const server = await FixtureServer.start();
+    // A real ticker with what older or odder versions send: a nested value, a null.
+    const [entry] = JSON.parse(readFixture('binance/ticker-24hr-array--docs-2026.json')) as [
+      Record<string, unknown>,
+    ];
+    server.on('/api/v3/ticker/24hr', {
+      json: [{ ...entry, quoteVolume: { value: entry.quoteVolume }, priceChangePercent: null }],
+    });
+    const testLog = createLogger('fetcher-test', 'silent');
+    const warn = vi.spyOn(testLog, 'warn');
+    const registry = createRegistry('fetcher');
+    const fetcher = fetcherFor(
+      'odd',
+      { provider: 'binance', symbols: ['BNB'], quote: 'BTC', interval: '1s', endpoint: server.url },
+      { log: testLog, registry },
+    );
+    try {
+      await eventually(
+        async () => fetcher.status(),
+        (s) => (s.ignoredFields.quoteVolume ?? 0) >= 3 && s.ticksPublished === 1,
+      );
+    } finally {
+      await fetcher.stop();
+      await server.close();
+    }
+    const { ignoredFields, skipped } = fetcher.status();
+    expect(skipped).toBe(0);
+    // A null is "not known", not a fault: only the nested volume counts.
+    expect(Object.keys(ignoredFields)).toEqual(['quoteVolume']);
+    const metric = await registry.getSingleMetricAsString('cryptoviz_fetcher_ignored_fields_total');
+    expect(metric).toContain(
+      `cryptoviz_fetcher_ignored_fields_total{source="odd",provider="binance",field="quoteVolume",service="fetcher"} ${ignoredFields.quoteVolume}`,
+    );
+    const lines = warn.mock.calls.filter(([, message]) => String(message).startsWith('ignored'));
+    expect(lines).toEqual([
+      [
+        { source: 'odd', provider: 'binance', field: 'quoteVolume', count: 1 },
+        'ignored an optional field of an unexpected type or value; the ticks were kept',
+      ],
+    ]);
   });
 
   it('dead-letters skipped ticks, records classified errors without the key, and keeps polling', async () => {

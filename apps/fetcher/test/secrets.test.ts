@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jetstream } from '@nats-io/jetstream';
 import { listHeartbeats, openHeartbeats } from '@cryptoviz/bus';
 import { createTestBus, eventually, type TestBus } from '@cryptoviz/testkit';
+import { spawnWatched } from '@cryptoviz/testkit/process';
+import { secretLeaks, streamTexts } from '@cryptoviz/testkit/secret-leaks';
 
 const require = createRequire(import.meta.url);
 const fetcherMain = require.resolve('@cryptoviz/fetcher/main');
@@ -43,6 +44,9 @@ describe('a fetcher process with an API key', () => {
         res.end(
           JSON.stringify({ status: { error_code: 10002, error_message: `Invalid key ${sent}` } }),
         );
+      } else if (calls === 4) {
+        // Not JSON, with the key across the cut of the error's excerpt.
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(`${'x'.repeat(35)}${sent}`);
       } else {
         res.writeHead(200, { 'content-type': 'application/json' }).end(simplePrice);
       }
@@ -63,22 +67,24 @@ spec:
   apiKeySecretRef: { name: coingecko, key: apiKey }
 `,
     );
-    const child = spawn(process.execPath, ['--import', tsx, fetcherMain], {
-      env: {
-        ...process.env,
-        NATS_URL: bus.url,
-        CRYPTOVIZ_NAMESPACE: bus.topo.namespace,
-        SOURCE_FILE: manifest,
-        CRYPTOVIZ_API_KEY: KEY,
-        WORKER_ID: 'fetcher-cg-0',
-        HTTP_PORT: '0',
-        HTTP_HOST: '127.0.0.1',
-        LOG_LEVEL: 'trace',
+    const { child, output, exited } = spawnWatched(
+      process.execPath,
+      ['--import', tsx, fetcherMain],
+      {
+        stdin: 'pipe',
+        env: {
+          ...process.env,
+          NATS_URL: bus.url,
+          CRYPTOVIZ_NAMESPACE: bus.topo.namespace,
+          SOURCE_FILE: manifest,
+          CRYPTOVIZ_API_KEY: KEY,
+          WORKER_ID: 'fetcher-cg-0',
+          HTTP_PORT: '0',
+          HTTP_HOST: '127.0.0.1',
+          LOG_LEVEL: 'trace',
+        },
       },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    );
     try {
       const seen: string[] = [];
       const kv = await openHeartbeats(jetstream(bus.nc), bus.topo);
@@ -89,27 +95,30 @@ spec:
         { timeoutMs: 60_000 },
       );
       seen.push(JSON.stringify(beat));
-      // The failures happened, were classified, and are on record without the key.
-      expect(beat!.details).toMatchObject({ lastErrorKind: 'auth' });
-      expect(String(beat!.details.lastErrorMessage)).toContain('[redacted]');
+      // The failures happened, were classified, and are on record without the key; the
+      // summary (what public outputs show) without the provider's words either.
+      expect(beat!.details).toMatchObject({ lastErrorKind: 'malformed' });
+      expect(beat!.details.lastErrorSummary).toBe(
+        'coingecko GET /simple/price: answered 200 with a body that is not JSON',
+      );
+      // Scrubbed, then cut: what is left of the key is the start of the marker.
+      expect(beat!.details.lastErrorMessage).toBe(
+        `${String(beat!.details.lastErrorSummary)}: invalid JSON (starts "${'x'.repeat(35)}[reda")`,
+      );
 
-      const probePort = /"probePort":(\d+)/.exec(output)?.[1];
+      const probePort = /"probePort":(\d+)/.exec(output())?.[1];
       expect(probePort).toBeDefined();
       seen.push(await (await fetch(`http://127.0.0.1:${probePort}/metrics`)).text());
 
-      const dlq = await bus.jsm.streams.info(bus.topo.streams.dlq);
-      for (let seq = dlq.state.first_seq; seq <= dlq.state.last_seq && dlq.state.messages; seq++) {
-        const msg = await bus.jsm.streams.getMessage(bus.topo.streams.dlq, { seq });
-        if (msg) seen.push(msg.string(), JSON.stringify([...(msg.header ?? [])]));
-      }
-      const exit = new Promise((resolve) => child.once('exit', resolve));
+      seen.push(...(await streamTexts(bus.jsm, bus.topo.streams.dlq)));
       child.kill('SIGTERM');
-      await exit;
-      seen.push(output);
+      await exited;
+      seen.push(output());
 
-      expect(calls).toBeGreaterThan(3);
-      expect(output).toMatch(/poll failed/);
-      for (const text of seen) expect(text).not.toContain(KEY);
+      expect(calls).toBeGreaterThan(4);
+      expect(output()).toMatch(/poll failed/);
+      expect(output()).toMatch(/Invalid key \[redacted\]/);
+      for (const text of seen) expect(secretLeaks(text, KEY)).toEqual([]);
     } finally {
       child.kill('SIGKILL');
       provider.closeAllConnections();

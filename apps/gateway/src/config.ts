@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { dataDirEnv } from '@cryptoviz/market';
 import { databaseEnv, natsEnv } from '@cryptoviz/runtime';
 
 const DAY_MS = 86_400_000;
@@ -22,6 +23,8 @@ const corsOrigins = z
 export const gatewayEnv = {
   ...natsEnv,
   ...databaseEnv,
+  /** Set: a replay source's files must exist inside it when the source is saved. */
+  ...dataDirEnv,
   /** The tRPC API's own port (probes and metrics stay on HTTP_PORT). 0 picks a free one. */
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   GATEWAY_HOST: z.string().default('0.0.0.0'),

@@ -7,6 +7,7 @@ import type { StorageFlavor } from '@cryptoviz/store';
 import type { QueryLimits } from './config.ts';
 import type { IngestRate } from './health/ingest-rate.ts';
 import type { SubscriptionBudget } from './live/subscription-budget.ts';
+import type { DeclaredResources } from './resources/declared-resources.ts';
 import type { ResourceStore } from './resources/resource-store.ts';
 
 /** Everything procedures read from: built once per gateway, shared by every request. */
@@ -18,11 +19,15 @@ export interface GatewayDeps {
   topo: Topology;
   heartbeats: KV;
   resources: ResourceStore;
+  /** Which sources and models exist now: live views show only their data. */
+  declared: DeclaredResources;
   ingest: IngestRate;
   subscriptions: SubscriptionBudget;
   limits: QueryLimits;
   /** Unset: no mutation is allowed. */
   token: string | undefined;
+  /** Where the fetchers read replay files (CRYPTOVIZ_DATA_DIR); unset, paths are checked by the schema only. */
+  dataDir: string | undefined;
   log: Logger;
 }
 

@@ -8,12 +8,13 @@ import {
   topology,
 } from '@cryptoviz/bus';
 import type { Running, ServiceDefinition, StartedService } from '@cryptoviz/runtime';
-import { createPool, detectFlavor } from '@cryptoviz/store';
+import { createPool, waitForSchema } from '@cryptoviz/store';
 import { gatewayEnv, queryLimits } from './config.ts';
 import type { GatewayDeps } from './context.ts';
 import { IngestRate, ingestSources } from './health/ingest-rate.ts';
 import { startApiServer } from './http/api-server.ts';
 import { SubscriptionBudget } from './live/subscription-budget.ts';
+import { DeclaredResources } from './resources/declared-resources.ts';
 import { resourceStoreFor } from './resources/store-for-config.ts';
 
 export interface RunningGateway extends Running {
@@ -29,7 +30,10 @@ export function apiPort(service: StartedService): number {
 export const gatewayService: ServiceDefinition<typeof gatewayEnv> = {
   name: 'gateway',
   env: gatewayEnv,
+  secretEnv: ['GATEWAY_TOKEN'],
   async start({ config, log, registry }) {
+    // The schema is `cryptoviz migrate`'s: the gateway only waits for it to be current.
+    const flavor = await waitForSchema(config.DATABASE_URL, { log: (m) => log.warn(m) });
     const pool = createPool(config.DATABASE_URL, 20);
     const nc = await connectBus(config.NATS_URL, config.WORKER_ID, log);
     const topo = topology(config.CRYPTOVIZ_NAMESPACE);
@@ -43,18 +47,21 @@ export const gatewayService: ServiceDefinition<typeof gatewayEnv> = {
       config.GATEWAY_MAX_SUBSCRIPTIONS,
       config.GATEWAY_MAX_SUBSCRIPTIONS_PER_CLIENT,
     );
+    const resources = resourceStoreFor(config);
     const deps: GatewayDeps = {
       pool,
-      flavor: await detectFlavor(pool),
+      flavor,
       js,
       jsm,
       topo,
       heartbeats: heartbeatsKv,
-      resources: resourceStoreFor(config),
+      resources,
+      declared: new DeclaredResources(resources, log),
       ingest,
       subscriptions,
       limits: queryLimits(config),
       token: config.GATEWAY_TOKEN,
+      dataDir: config.CRYPTOVIZ_DATA_DIR,
       log,
     };
     const api = await startApiServer({
@@ -64,6 +71,7 @@ export const gatewayService: ServiceDefinition<typeof gatewayEnv> = {
       corsOrigins: config.GATEWAY_CORS_ORIGINS,
       rateLimitPerMin: config.GATEWAY_RATE_LIMIT_PER_MIN,
       trustProxy: config.GATEWAY_TRUST_PROXY,
+      headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_S * 1000,
       registry,
       log,
     });

@@ -43,6 +43,11 @@ export function tokenMatches(presented: string | null, expected: string | undefi
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
+/** Whether the request presented the gateway's token (public procedures may show it more). */
+export function isAuthenticated(ctx: Context): boolean {
+  return tokenMatches(ctx.bearer, ctx.deps.token);
+}
+
 /** Mutations: only with `Authorization: Bearer $GATEWAY_TOKEN`, checked before the input is. */
 export const adminProcedure = t.procedure.use(({ ctx, next }) => {
   if (!ctx.deps.token) {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../src/index.ts';
 import { openSse } from './sse-client.ts';
@@ -12,42 +13,31 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const now = Date.now();
 const HUGE = 'x'.repeat(5_000);
 
-/** A small deterministic generator of arbitrary JSON, so a failure reproduces. */
-function randomJson(seed: number): () => unknown {
-  let state = seed;
-  const rand = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-  const value = (depth: number): unknown => {
-    const pick = Math.floor(rand() * (depth > 2 ? 6 : 8));
-    switch (pick) {
-      case 0:
-        return null;
-      case 1:
-        return rand() < 0.5;
-      case 2:
-        return [Number.MAX_SAFE_INTEGER, -1, 0, 1e308, 0.5][Math.floor(rand() * 5)];
-      case 3:
-        return ['', 'BTC', '../../etc/passwd', "'; DROP TABLE ticks; --", '\u0000', HUGE][
-          Math.floor(rand() * 6)
-        ];
-      case 4:
-        return 'z'.repeat(Math.floor(rand() * 300));
-      case 5:
-        return ['2026-11-22T00:00:00Z', 'yesterday', '9999-99-99'][Math.floor(rand() * 3)];
-      case 6:
-        return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
-      default: {
-        const keys = ['symbols', 'from', 'to', 'symbol', 'source', 'model', 'kind', 'manifest'];
-        return Object.fromEntries(
-          Array.from({ length: Math.floor(rand() * 4) }, () => [
-            keys[Math.floor(rand() * keys.length)]!,
-            value(depth + 1),
-          ]),
-        );
-      }
-    }
-  };
-  return () => value(0);
-}
+/** Values that have broken input handling elsewhere: paths, SQL, NUL, oversize, bad dates. */
+const nastyValue = fc.oneof(
+  fc.constantFrom(null, Number.MAX_SAFE_INTEGER, -1, 0, 1e308, 0.5),
+  fc.constantFrom('', 'BTC', '../../etc/passwd', "'; DROP TABLE ticks; --", '\u0000', HUGE),
+  fc.constantFrom('2026-11-22T00:00:00Z', 'yesterday', '9999-99-99'),
+  fc.string({ maxLength: 300 }),
+);
+
+/** Arbitrary JSON shaped like the procedures' inputs: their field names, any values. */
+const arbitraryInput: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    nastyValue,
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(
+      fc.constantFrom('symbols', 'from', 'to', 'symbol', 'source', 'model', 'kind', 'manifest'),
+      tie('value'),
+      { maxKeys: 4 },
+    ),
+  ),
+})).value;
+
+/** Runs per procedure: enough to reach every branch of a schema, few enough for two cores. */
+const RUNS = 25;
 
 /** Inputs each query must refuse with a 4xx and a message. */
 const INVALID: Record<string, unknown[]> = {
@@ -77,6 +67,14 @@ const INVALID: Record<string, unknown[]> = {
     { model: HUGE, symbol: 'BTC', horizon: '1h', from: iso(now - DAY), to: iso(now) },
   ],
   'predictions.accuracy': [{ windowDays: -1 }, { windowDays: 3_000 }, { horizon: 'soon' }],
+  'predictions.strategy': [
+    {},
+    { model: 'm', symbol: 'BTC', horizon: '1h', feeRate: 0.2 },
+    { model: 'm', symbol: 'BTC', horizon: '1h', slippageRate: -1 },
+    { model: 'm', symbol: 'BTC', horizon: '1h', windowDays: 3_000 },
+    { model: 'm', symbol: 'BTC', horizon: '1h', allowShort: 'yes' },
+    { model: HUGE, symbol: 'BTC', horizon: '1h' },
+  ],
   'signals.latest': [{ symbols: [null] }],
   'resources.get': [{ kind: 'Pod', name: 'x' }, { kind: 'CryptoSource', name: 'UPPER' }, {}],
 };
@@ -100,6 +98,7 @@ const UNKNOWN: Record<string, unknown> = {
     to: iso(now),
   },
   'predictions.accuracy': { model: 'nobody', windowDays: 1 },
+  'predictions.strategy': { model: 'nobody', symbol: 'ZZZ', horizon: '1h' },
   'resources.get': { kind: 'PredictionModel', name: 'nobody' },
 };
 
@@ -158,25 +157,27 @@ describe('gateway fuzzing', () => {
   });
 
   it('never answers arbitrary input to any query with a 5xx or a database error', async () => {
-    const next = randomJson(7);
     for (const procedure of queries) {
-      for (let i = 0; i < 25; i++) {
-        const input = next();
-        const result = await rawQuery(gw.url, procedure, input);
-        const label = `${procedure} ${JSON.stringify(input)?.slice(0, 120)}`;
-        expect(result.status, label).toBeLessThan(500);
-        expect(result.body, label).not.toMatch(DATABASE_LEAKS);
-      }
+      await fc.assert(
+        fc.asyncProperty(arbitraryInput, async (input) => {
+          const result = await rawQuery(gw.url, procedure, input);
+          const label = `${procedure} ${JSON.stringify(input)?.slice(0, 120)}`;
+          expect(result.status, label).toBeLessThan(500);
+          expect(result.body, label).not.toMatch(DATABASE_LEAKS);
+        }),
+        { numRuns: RUNS },
+      );
     }
   });
 
   it('refuses arbitrary and oversized mutation bodies with a 4xx, even with the token', async () => {
-    const next = randomJson(11);
     for (const procedure of mutations) {
-      for (let i = 0; i < 25; i++) {
-        const result = await rawMutation(gw.url, procedure, next(), TOKEN);
-        expectClientError(result, procedure);
-      }
+      await fc.assert(
+        fc.asyncProperty(arbitraryInput, async (input) => {
+          expectClientError(await rawMutation(gw.url, procedure, input, TOKEN), procedure);
+        }),
+        { numRuns: RUNS },
+      );
       const oversized = await rawMutation(
         gw.url,
         procedure,

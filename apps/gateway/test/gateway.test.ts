@@ -20,6 +20,30 @@ import {
 const HOUR = 3_600_000;
 
 /**
+ * Live views show declared sources and models only: those the tests seed data for are
+ * declared (suspended: nothing runs them) in a file of their own.
+ */
+const SEEDED_SOURCES = ['alt', 'live', 'replay-old', 'third'];
+const SEEDED_MODELS = ['naive-model', 'ridge-btc'];
+const SEEDED_FILE = 'seeded.yaml';
+const SEEDED = [
+  ...SEEDED_SOURCES.map(
+    (name) => `apiVersion: cryptoviz.dev/v1alpha1
+kind: CryptoSource
+metadata: { name: ${name} }
+spec: { provider: synthetic, symbols: [BTC, ETH, SOL], suspend: true }
+`,
+  ),
+  ...SEEDED_MODELS.map(
+    (name) => `apiVersion: cryptoviz.dev/v1alpha1
+kind: PredictionModel
+metadata: { name: ${name} }
+spec: { algorithm: naive, symbols: [BTC], sources: [sim], horizons: [1h], suspend: true }
+`,
+  ),
+].join('---\n');
+
+/**
  * A new subscription answers (headers, `connected`) before its stream consumer exists; a test
  * that publishes right away waits for the consumer, as a client would for the first data.
  */
@@ -41,6 +65,7 @@ describe('gateway over HTTP', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway();
+    writeFileSync(join(gw.manifests, SEEDED_FILE), SEEDED);
     await insertTicks(gw.db.pool, hourlyTicks(48, now));
     await insertTicks(gw.db.pool, [
       tick('sim', 'BTC', new Date(now - 1_000), 30_000),
@@ -194,7 +219,8 @@ describe('gateway over HTTP', () => {
       await beat('writer-1', 'writer', Date.now());
       await beat('fetcher-sim-0', 'fetcher', Date.now(), {
         lastErrorKind: 'rate-limited',
-        lastErrorMessage: '429 from provider',
+        lastErrorSummary: 'answered 429',
+        lastErrorMessage: 'answered 429: "slow down, [redacted]"',
       });
       await beat('fetcher-old', 'fetcher', Date.now() - 60_000);
       // A replay delivering 2017 candles right now is fresh: arrival counts, not market time.
@@ -225,8 +251,18 @@ describe('gateway over HTTP', () => {
       expect(health.status).toBe('degraded');
       const messages = health.problems.map((p) => p.message).join('\n');
       expect(messages).toContain('fetcher fetcher-old has not reported');
-      expect(messages).toContain('rate-limited: 429 from provider');
+      expect(messages).toContain('rate-limited: answered 429');
       expect(Array.isArray(health.lag)).toBe(true);
+      // What the provider wrote is for callers with the token only.
+      expect(JSON.stringify(health)).not.toContain('slow down');
+      const failing = (h: typeof health) => h.workers.find((w) => w.id === 'fetcher-sim-0');
+      expect(failing(health)!.lastError).toEqual({ kind: 'rate-limited', message: 'answered 429' });
+      const admin = await clientWithToken(gw.url, TOKEN).health.pipeline.query();
+      expect(failing(admin)!.lastError).toEqual({
+        kind: 'rate-limited',
+        message: 'answered 429',
+        detail: 'answered 429: "slow down, [redacted]"',
+      });
     });
   });
 
@@ -259,7 +295,7 @@ describe('gateway over HTTP', () => {
       const duplicate = await failure(admin.resources.create.mutate({ manifest: source(['BTC']) }));
       expect(duplicate.data?.code).toBe('CONFLICT');
       await admin.resources.delete.mutate({ kind: 'CryptoSource', name: 'made-here' });
-      expect(readdirSync(gw.manifests)).toEqual(['source-sim.yaml']);
+      expect(readdirSync(gw.manifests).sort()).toEqual([SEEDED_FILE, 'source-sim.yaml']);
       const gone = await failure(
         gw.client.resources.get.query({ kind: 'CryptoSource', name: 'made-here' }),
       );
@@ -332,6 +368,7 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
       expect(readdirSync(gw.manifests).sort()).toEqual([
         'model-ridge-made-here.yaml',
         'models-by-hand.yaml',
+        SEEDED_FILE,
         'source-sim.yaml',
       ]);
       expect(docsOf(join(gw.manifests, 'model-ridge-made-here.yaml'))).toEqual([
@@ -341,9 +378,12 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
       expect(listing.errors).toEqual([]);
       expect(listing.models.map((m) => m.resource.metadata.name).sort()).toEqual([
         'holt-by-hand',
+        ...SEEDED_MODELS,
         'ridge-made-here',
       ]);
-      expect(listing.sources.map((s) => s.resource.metadata.name)).toEqual(['sim']);
+      expect(listing.sources.map((s) => s.resource.metadata.name).sort()).toEqual(
+        [...SEEDED_SOURCES, 'sim'].sort(),
+      );
       expect(
         await gw.client.resources.get.query({ kind: 'PredictionModel', name: 'ridge-made-here' }),
       ).toEqual(created);
@@ -383,11 +423,16 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
       ]);
       await admin.resources.delete.mutate({ kind: 'PredictionModel', name: 'holt-by-hand' });
       await admin.resources.delete.mutate({ kind: 'PredictionModel', name: 'ridge-made-here' });
-      expect(readdirSync(gw.manifests).sort()).toEqual(['models-by-hand.yaml', 'source-sim.yaml']);
+      expect(readdirSync(gw.manifests).sort()).toEqual([
+        'models-by-hand.yaml',
+        SEEDED_FILE,
+        'source-sim.yaml',
+      ]);
       expect(readFileSync(sharedFile, 'utf8')).toContain('# models kept by hand');
       expect(docsOf(sharedFile)).toEqual([configMap]);
       expect(readFileSync(sourceFile, 'utf8')).toBe(sourceBefore);
-      expect((await gw.client.resources.list.query()).models).toEqual([]);
+      const models = (await gw.client.resources.list.query()).models;
+      expect(models.map((m) => m.resource.metadata.name).sort()).toEqual(SEEDED_MODELS);
       const gone = await failure(
         admin.resources.delete.mutate({ kind: 'PredictionModel', name: 'ridge-made-here' }),
       );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { startService, type StartedService } from '@cryptoviz/runtime';
+import type { StorageFlavor } from '@cryptoviz/store';
 import {
   createTestBus,
   createTestDatabase,
@@ -38,9 +39,12 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-/** A gateway on its own database, stream namespace and manifest folder. */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
-  const db = await createTestDatabase();
+/** A gateway on its own database (of the given storage flavor), stream namespace and manifest folder. */
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  flavor: StorageFlavor = 'postgresql',
+): Promise<TestGateway> {
+  const db = await createTestDatabase(flavor);
   const bus = await createTestBus();
   const manifests = mkdtempSync(join(tmpdir(), 'gateway-manifests-'));
   writeFileSync(join(manifests, 'source-sim.yaml'), SAMPLE_SOURCE);

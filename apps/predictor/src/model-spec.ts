@@ -1,24 +1,2 @@
-import { parseModelSpec, type ModelSpec } from '@cryptoviz/forecast';
-import type { PredictionModelSpec } from '@cryptoviz/resources';
-
-const paramText = (params: Record<string, number>) =>
-  Object.entries(params)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(',');
-
-/** A PredictionModel's algorithm and parameters in the forecasting library's spec language. */
-export function toModelSpec(spec: PredictionModelSpec): ModelSpec {
-  if (spec.algorithm !== 'consensus') {
-    const params = paramText(spec.params);
-    return parseModelSpec(params ? `${spec.algorithm}:${params}` : spec.algorithm);
-  }
-  const members = spec.members ?? [];
-  const memberText = members
-    .map((m) =>
-      Object.keys(m.params).length ? `${m.algorithm}(${paramText(m.params)})` : m.algorithm,
-    )
-    .join('+');
-  const weighted = members.every((m) => m.weight !== undefined);
-  const weights = weighted ? members.map((m) => m.weight).join('+') : 'inverseMae';
-  return parseModelSpec(`consensus:members=${memberText},weights=${weights}`);
-}
+// Defined beside the PredictionModel schema (the dashboard needs it too, for a model's warm-up).
+export { toModelSpec } from '@cryptoviz/resources';

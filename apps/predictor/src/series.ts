@@ -1,7 +1,10 @@
 import {
+  dieboldMariano,
   Forecaster,
+  REPLAYABLE_FORECASTER_OPTIONS,
   ScoreAccumulator,
   signalFor,
+  type DieboldMariano,
   type ModelSpec,
   type PredictionRecord,
   type ScoreMetrics,
@@ -35,14 +38,6 @@ export interface BarOutcome {
 export const LIVE_SCORE_WINDOW = 500;
 
 /**
- * Closed bars before every horizon forecasts (Forecaster.needed). History loaded at start must
- * cover it, or a worker with a long window forecasts nothing until that many new bars arrive.
- */
-export function barsNeeded(model: ModelSpec, barMs: number, horizonsMs: readonly number[]): number {
-  return Math.max(...horizonsMs.map((h) => Forecaster.fromSpec(model, h / barMs).needed));
-}
-
-/**
  * One model on one source's symbol: every closed bar scores the forecasts that targeted it
  * and makes a new forecast for each horizon (once the model has enough history).
  */
@@ -58,7 +53,9 @@ export class SeriesForecaster {
   ) {
     this.horizons = horizonsMs.map((horizonMs) => ({
       horizonMs,
-      forecaster: Forecaster.fromSpec(model, horizonMs / barMs),
+      // A restart rebuilds state from stored history and must give the forecasts of a worker
+      // that ran throughout; calibrated confidence and adaptive intervals rest on longer history.
+      forecaster: Forecaster.fromSpec(model, horizonMs / barMs, REPLAYABLE_FORECASTER_OPTIONS),
       pending: new Map(),
       score: new ScoreAccumulator(LIVE_SCORE_WINDOW),
     }));
@@ -102,6 +99,21 @@ export class SeriesForecaster {
   accuracy(): Record<string, ScoreMetrics> {
     return Object.fromEntries(
       this.horizons.map((h) => [String(h.horizonMs / 1000), h.score.metrics()]),
+    );
+  }
+
+  /**
+   * Diebold–Mariano test of each horizon's skill against naive, over the same pairs as
+   * `accuracy`. A forecast is made every bar, so an h-bar horizon's targets overlap the next
+   * h − 1 forecasts'.
+   */
+  significance(): Record<string, DieboldMariano> {
+    return Object.fromEntries(
+      this.horizons.map((h) => {
+        const { model, naive } = h.score.lossPairs();
+        const steps = Math.max(1, Math.round(h.horizonMs / this.barMs));
+        return [String(h.horizonMs / 1000), dieboldMariano(model, naive, steps)];
+      }),
     );
   }
 }

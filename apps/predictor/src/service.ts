@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { heartbeatOf, openWorkerBus } from '@cryptoviz/bus';
 import { readResourceFile } from '@cryptoviz/resources';
 import { databaseEnv, natsEnv, workerIdEnv, type ServiceDefinition } from '@cryptoviz/runtime';
-import { createPool, migrate } from '@cryptoviz/store';
+import { createPool, waitForSchema } from '@cryptoviz/store';
 import { shardEnvSchema, shardSymbols } from '@cryptoviz/workloads';
+import { DEFAULT_CATCH_UP_MAX_BARS } from './catch-up-plan.ts';
 import { startPredictor } from './predictor.ts';
 
 const env = {
@@ -13,6 +14,13 @@ const env = {
   /** The PredictionModel this worker serves: a manifest file (a mounted ConfigMap in a cluster). */
   MODEL_FILE: z.string().min(1, 'must name the PredictionModel manifest file'),
   SHARD: shardEnvSchema,
+  /** A restarted worker forecasts at most this many bars of its downtime: the newest ones. */
+  PREDICTOR_CATCHUP_MAX_BARS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .default(DEFAULT_CATCH_UP_MAX_BARS),
 };
 
 /** Counts in the status; accuracy, skill and per-series metrics are details. */
@@ -23,7 +31,8 @@ export const predictorService: ServiceDefinition<typeof env> = {
   env,
   async start({ config, log, registry }) {
     const resource = await readResourceFile(config.MODEL_FILE, 'PredictionModel', 'MODEL_FILE');
-    await migrate(config.DATABASE_URL, { log: { info: (m) => log.debug(m) } });
+    // The schema is `cryptoviz migrate`'s: a predictor only waits for it to be current.
+    await waitForSchema(config.DATABASE_URL, { log: (m) => log.warn(m) });
     const bus = await openWorkerBus(config, log);
     const pool = createPool(config.DATABASE_URL);
     const predictor = await startPredictor({
@@ -35,6 +44,7 @@ export const predictorService: ServiceDefinition<typeof env> = {
       model: resource.metadata.name,
       spec: resource.spec,
       symbols: shardSymbols(resource.spec.symbols, config.SHARD.index, config.SHARD.count),
+      catchUpMaxBars: config.PREDICTOR_CATCHUP_MAX_BARS,
     });
     bus.heartbeat({ role: 'predictor', resource: resource.metadata.name }, () =>
       heartbeatOf(predictor.status(), PREDICTOR_COUNTERS),

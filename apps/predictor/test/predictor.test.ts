@@ -1,49 +1,32 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { publishTicks } from '@cryptoviz/bus';
-import { readOhlcvCsv, type Tick } from '@cryptoviz/market';
 import { predictionModelSpecSchema } from '@cryptoviz/resources';
-import { createLogger, createRegistry } from '@cryptoviz/runtime';
+import { createLogger } from '@cryptoviz/runtime';
 import { accuracy, insertTicks, latestPredictions, predictionHistory } from '@cryptoviz/store';
-import {
-  createTestBus,
-  createTestDatabase,
-  eventually,
-  type TestBus,
-  type TestDatabase,
-} from '@cryptoviz/testkit';
+import { eventually } from '@cryptoviz/testkit';
 import {
   BarBuilder,
   EXTRA_HISTORY_BARS,
   historyBarsFor,
-  startPredictor,
   toModelSpec,
   type Predictor,
   type PredictorOptions,
 } from '../src/index.ts';
+import {
+  allBars,
+  createEnv,
+  dropEnv,
+  HOUR,
+  publishedInStream,
+  spec,
+  startOn,
+  stored,
+  storedCount,
+  ticksOf,
+  type Env,
+} from './support.ts';
 
-const HOUR = 3_600_000;
-const log = createLogger('predictor-test', 'silent');
-const spec = predictionModelSpecSchema.parse({
-  algorithm: 'movingAverage',
-  params: { window: 5 },
-  symbols: ['BTC'],
-  horizons: ['1h', '6h'],
-  interval: '1h',
-});
-const allBars = await readOhlcvCsv('data/market/binance-btcusdt-1h.csv');
 const bars = allBars.slice(0, 260);
-const ticksOf = (of: typeof bars): Tick[] =>
-  of.map((bar) => ({
-    source: 'replay-btc',
-    provider: 'replay',
-    symbol: 'BTC',
-    quote: 'USDT',
-    price: bar.close,
-    volume24h: null,
-    marketCap: null,
-    change24hPct: null,
-    time: new Date(bar.time).toISOString(),
-  }));
 const ticks = ticksOf(bars);
 // The stream holds bar 199 onwards; the database already has the bars before it.
 const HISTORY = 199;
@@ -86,38 +69,21 @@ describe('bars and model specs', () => {
 });
 
 describe('predictor', () => {
-  const envs: { bus: TestBus; db: TestDatabase }[] = [];
+  const envs: Env[] = [];
   const running: Predictor[] = [];
   beforeEach(async () => {
-    for (let i = 0; i < 2; i++) {
-      const [bus, db] = await Promise.all([createTestBus(), createTestDatabase()]);
-      envs.push({ bus, db });
-    }
+    envs.push(await createEnv(), await createEnv());
   });
   afterEach(async () => {
     await Promise.all(running.splice(0).map((p) => p.stop()));
-    for (const { bus, db } of envs.splice(0)) await Promise.all([bus.drop(), db.drop()]);
+    await Promise.all(envs.splice(0).map(dropEnv));
   });
 
-  const start = (
-    { bus, db }: { bus: TestBus; db: TestDatabase },
-    overrides: Partial<PredictorOptions> = {},
-  ) =>
-    startPredictor({
-      nc: bus.nc,
-      topo: bus.topo,
-      pool: db.pool,
-      log,
-      registry: createRegistry('predictor'),
-      model: 'ma5',
-      spec,
-      symbols: ['BTC'],
-      resumeLookbackMs: 10 * 60_000,
-      ...overrides,
-    }).then((p) => (running.push(p), p));
+  const start = (env: Env, overrides: Partial<PredictorOptions> = {}) =>
+    startOn(env, running, overrides);
 
   /** A worker that saw history then live ticks up to bar 229, and was stopped there. */
-  async function runUntilMidway(env: { bus: TestBus; db: TestDatabase }): Promise<Predictor> {
+  async function runUntilMidway(env: Env): Promise<Predictor> {
     await insertTicks(env.db.pool, ticks.slice(0, HISTORY));
     const worker = await start(env);
     await publishTicks(env.bus.nc, env.bus.topo, ticks.slice(HISTORY, 230));
@@ -133,15 +99,6 @@ describe('predictor', () => {
     running.splice(running.indexOf(worker), 1);
     return worker;
   }
-
-  /** Every stored forecast, in a comparable order. */
-  const stored = async (db: TestDatabase) =>
-    (
-      await db.pool.query(
-        `SELECT horizon_s, made_at, target_at, point, lower, upper, confidence, signal, realized
-         FROM predictions ORDER BY horizon_s, made_at`,
-      )
-    ).rows;
 
   const lastBarClose = new Date(bars[259]!.time).toISOString(); // bar 258 closes when 259 opens
 
@@ -227,13 +184,17 @@ describe('predictor', () => {
     expect(live.accuracy).toBeGreaterThan(0);
     expect(live.accuracy).toBeLessThanOrEqual(1);
     expect(live.skill).toEqual(expect.any(Number));
+    // Scored pairs of both horizons were tested against naive; the verdict reads the p-value.
+    expect(live.skillVerdict).not.toBe('too-few-pairs');
+    expect(live.skillPValue).toEqual(expect.any(Number));
+    if (live.skillVerdict === 'no-detectable-difference') {
+      expect(live.skillPValue).toBeGreaterThanOrEqual(0.05);
+    } else {
+      expect(live.skillPValue).toBeLessThan(0.05);
+      expect(live.skillVerdict).toBe(live.skill! > 0 ? 'beats-naive' : 'worse-than-naive');
+    }
     expect(live.predictionsPublished).toBe(reference.length);
   });
-
-  const publishedInStream = async (bus: TestBus) =>
-    (await bus.jsm.streams.info(bus.topo.streams.predictions)).state.messages;
-  const storedCount = async (db: TestDatabase) =>
-    Number((await db.pool.query('SELECT count(*) FROM predictions')).rows[0].count);
 
   it('a restart publishes only forecasts not stored before, even past the duplicate window', async () => {
     const env = envs[0]!;
@@ -257,21 +218,55 @@ describe('predictor', () => {
       (t) => t === lastBarClose,
     );
 
-    const stored = await storedCount(env.db);
-    expect(stored).toBeGreaterThan(storedBefore);
-    expect(first.status().predictionsPublished + second.status().predictionsPublished).toBe(stored);
-    expect(await publishedInStream(env.bus)).toBe(stored);
+    const storedAfter = await storedCount(env.db);
+    expect(storedAfter).toBeGreaterThan(storedBefore);
+    expect(first.status().predictionsPublished + second.status().predictionsPublished).toBe(
+      storedAfter,
+    );
+    expect(await publishedInStream(env.bus)).toBe(storedAfter);
+  });
+
+  it('publishes at its start what a predecessor stored but was killed before publishing, once', async () => {
+    const env = envs[0]!;
+    const stream = env.bus.topo.streams.predictions;
+    // Past the duplicate window, only the stored flag can keep a forecast from going twice.
+    await env.bus.jsm.streams.update(stream, { duplicate_window: 500_000_000 }); // ns
+    await runUntilMidway(env);
+    // The state a kill -9 between storing and publishing leaves: the newest bar's forecasts
+    // stored, unpublished, and not in the stream.
+    const { state } = await env.bus.jsm.streams.info(stream);
+    const newest = [state.last_seq, state.last_seq - 1];
+    for (const seq of newest) await env.bus.jsm.streams.deleteMessage(stream, seq);
+    const unflagged = await env.db.pool.query(
+      `UPDATE predictions SET published_at = NULL
+       WHERE made_at = (SELECT max(made_at) FROM predictions)`,
+    );
+    expect(unflagged.rowCount).toBe(newest.length);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // past the duplicate window
+    const storedBefore = await storedCount(env.db);
+
+    const second = await start(env);
+    expect(second.status().predictionsPublished).toBe(newest.length);
+    expect(await publishedInStream(env.bus)).toBe(storedBefore);
+    const left = await env.db.pool.query('SELECT 1 FROM predictions WHERE published_at IS NULL');
+    expect(left.rowCount).toBe(0);
+
+    await second.stop();
+    running.splice(running.indexOf(second), 1);
+    const third = await start(env);
+    expect(third.status().predictionsPublished).toBe(0);
+    expect(await publishedInStream(env.bus)).toBe(storedBefore);
   });
 
   it('forecasts at once after a start with a window longer than the default extra history', async () => {
     const env = envs[0]!;
-    const window = 1_500;
+    const window = 3_500;
     const longWindow = predictionModelSpecSchema.parse({
       ...spec,
       params: { window },
       horizons: ['1h'],
     });
-    const long = allBars.slice(0, 2_600);
+    const long = allBars.slice(0, 7_000);
     await insertTicks(env.db.pool, ticksOf(long));
     const predictor = await start(env, { spec: longWindow });
 

@@ -19,6 +19,25 @@ const score = (model: string, horizonS = 3_600): Score => ({
   rmse: 12,
   directionalAccuracy: 58,
   skill: 0.05,
+  intervalCoverage: 0.9,
+  significance: {
+    n: 120,
+    meanLossDifference: -0.5,
+    statistic: -3.1,
+    pValue: 0.0024,
+    verdict: 'beats-naive',
+  },
+  calibration: {
+    n: 100,
+    bins: Array.from({ length: 10 }, (_, i) => ({
+      lower: i / 10,
+      upper: (i + 1) / 10,
+      count: i === 7 ? 95 : i === 9 ? 5 : 0,
+      meanConfidence: i === 7 ? 0.74 : i === 9 ? 0.93 : null,
+      hitRate: i === 7 ? 0.66 : i === 9 ? 0.8 : null,
+    })),
+    ece: 0.083,
+  },
 });
 
 describe('Scorecard', () => {
@@ -73,5 +92,28 @@ describe('Scorecard', () => {
     props.error = null;
     flushSync();
     expect(view.target.querySelector('[data-testid="scorecard-error"]')).toBeNull();
+  });
+
+  it('reads its verdict from the significance test, with the p-value, and draws each calibration', () => {
+    const view = render(Scorecard, {
+      scores: [score('ridge-btc'), { ...score('naive-btc'), algorithm: 'naive' }],
+      error: null,
+      horizonS: 3_600,
+      windowLabel: '7 days',
+    });
+    cleanup = view.destroy;
+    const verdictCell = view.target.querySelector('[data-testid="verdict"]')!;
+    expect(verdictCell.textContent).toContain('beats naive');
+    expect(verdictCell.textContent).toContain('p = 0.002');
+    expect(rows(view.target)[0]).toContain('90%');
+    // One diagram: naive calls no direction.
+    const diagrams = view.target.querySelectorAll('[data-testid="reliability"]');
+    expect(diagrams).toHaveLength(1);
+    const bins = diagrams[0]!.querySelectorAll('[data-testid="reliability-bin"]');
+    expect([...bins].map((bin) => bin.getAttribute('data-faint'))).toEqual(['false', 'true']);
+    expect(diagrams[0]!.querySelector('[data-testid="calibration-reading"]')!.textContent).toBe(
+      'When it says 74%, it is right 66% of the time (95 of its 100 calls).',
+    );
+    expect(diagrams[0]!.querySelector('[data-testid="ece"]')!.textContent).toContain('8.3 points');
   });
 });

@@ -1,4 +1,3 @@
-import { cryptoSourceSchema, predictionModelSchema } from '@cryptoviz/resources';
 import { TRPCClientError } from '@trpc/client';
 import { get } from 'svelte/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -18,20 +17,17 @@ import {
   priceLine,
 } from '../src/lib/forecasts.ts';
 import { scales } from '../src/lib/forecast-chart.ts';
-import { formatAge, formatPercent, formatPrice } from '../src/lib/format.ts';
+import {
+  formatAge,
+  formatPercent,
+  formatPrice,
+  formatStorage,
+  priceDecimals,
+} from '../src/lib/format.ts';
 import { failed, resultFor, succeeded } from '../src/lib/keyed-result.ts';
 import { listingRefresh, statusFingerprint } from '../src/lib/listing-refresh.ts';
 import { follow, overallLink } from '../src/lib/live-status.ts';
 import { applyTick, buildRows, sortedRows } from '../src/lib/market-table.ts';
-import {
-  emptyModelFields,
-  emptySourceFields,
-  modelFieldsOf,
-  sourceFieldsOf,
-  validateModel,
-  validateSource,
-} from '../src/lib/resource-forms.ts';
-import { verdict } from '../src/lib/scorecard.ts';
 import { bucketOf, sparklinePath, traceGrid } from '../src/lib/sparkline.ts';
 
 const tick = (source: string, symbol: string, price: number, time: string) => ({
@@ -63,22 +59,6 @@ const prediction = (model: string, algorithm: string, point: number, horizonS = 
   realized: null,
   error: null,
   scoredAt: null,
-});
-
-describe('scorecard verdicts', () => {
-  it('needs enough scored forecasts, then compares with naive and direction', () => {
-    expect(verdict({ n: 5, skill: 0.5, directionalAccuracy: 90 }).trust).toBe('insufficient');
-    expect(verdict({ n: 50, skill: -0.02, directionalAccuracy: 60 }).trust).toBe('untrusted');
-    expect(verdict({ n: 50, skill: 0.005, directionalAccuracy: 60 }).trust).toBe('weak');
-    expect(verdict({ n: 50, skill: 0.05, directionalAccuracy: 49 }).trust).toBe('weak');
-    expect(verdict({ n: 50, skill: 0.05, directionalAccuracy: 58 })).toEqual({
-      trust: 'trusted',
-      reason: 'Beats naive by 5.0% and calls the direction right 58% of the time.',
-    });
-    expect(verdict({ algorithm: 'naive', n: 50, skill: 0, directionalAccuracy: null }).trust).toBe(
-      'baseline',
-    );
-  });
 });
 
 describe('consensus', () => {
@@ -205,148 +185,32 @@ describe('formatting and sparklines', () => {
     expect(formatPrice(3012.549)).toBe('3,012.5');
     expect(formatPrice(0.084312)).toBe('0.084312');
     expect(formatPrice(null)).toBe('—');
+    // The candle axis takes the same decimals: a coin near 0.1 is not labelled 0.10 throughout.
+    expect([64213, 12.5, 0.4312, 0.1012].map(priceDecimals)).toEqual([1, 2, 5, 5]);
     expect(formatPercent(1.234)).toBe('+1.23%');
     expect(formatAge(5)).toBe('5 s ago');
     expect(formatAge(7_200)).toBe('2 h ago');
   });
 
+  it('says which storage flavor, and on TimescaleDB its chunks and compression', () => {
+    const none = { chunks: null, compressedChunks: null, compressionRatio: null };
+    expect(formatStorage({ flavor: 'postgresql', ...none })).toBe('PostgreSQL');
+    expect(formatStorage({ flavor: 'timescaledb', ...none, chunks: 1, compressedChunks: 0 })).toBe(
+      'TimescaleDB · 1 chunk · none compressed yet',
+    );
+    expect(
+      formatStorage({
+        flavor: 'timescaledb',
+        chunks: 12,
+        compressedChunks: 9,
+        compressionRatio: 8.04,
+      }),
+    ).toBe('TimescaleDB · 12 chunks · 8.0× compressed (9)');
+  });
+
   it('draws a trace scaled into its box', () => {
     expect(sparklinePath([1, 2, 3], 100, 10)).toBe('M0.0,10.0 L50.0,5.0 L100.0,0.0');
     expect(sparklinePath([1], 100, 10)).toBe('');
-  });
-});
-
-describe('resource forms', () => {
-  it('builds a CryptoSource manifest the CRD schema accepts', () => {
-    const result = validateSource({ ...emptySourceFields(), name: 'sim-2', symbols: 'btc eth' });
-    expect(result).toMatchObject({ ok: true, manifest: { spec: { symbols: ['BTC', 'ETH'] } } });
-  });
-
-  it('maps schema issues onto the fields, bad durations included', () => {
-    const result = validateModel({
-      ...emptyModelFields(),
-      name: 'm',
-      algorithm: 'consensus',
-      horizons: '1h, later',
-      threshold: '7',
-    });
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(Object.keys(result.errors).sort()).toEqual(['horizons', 'members', 'threshold']);
-    expect(result.errors.horizons).toContain('duration');
-  });
-});
-
-describe('editing resources', () => {
-  // As the gateway lists them: parsed by the CRD schema, defaults filled in.
-  const source = (name: string, spec: Record<string, unknown>) =>
-    cryptoSourceSchema.parse({
-      apiVersion: 'cryptoviz.dev/v1alpha1',
-      kind: 'CryptoSource',
-      metadata: { name, labels: { team: 'quant' } },
-      spec: { symbols: ['BTC', 'ETH'], minReplicas: 1, maxReplicas: 4, replicas: 2, ...spec },
-    });
-  const model = (name: string, spec: Record<string, unknown>) =>
-    predictionModelSchema.parse({
-      apiVersion: 'cryptoviz.dev/v1alpha1',
-      kind: 'PredictionModel',
-      metadata: { name },
-      spec: { symbols: ['BTC'], sources: ['gecko'], minReplicas: 1, maxReplicas: 3, ...spec },
-    });
-
-  const gecko = source('gecko', {
-    provider: 'coingecko',
-    quote: 'EUR',
-    interval: '30s',
-    endpoint: 'https://pro-api.coingecko.com/api/v3',
-    apiKeySecretRef: { name: 'gecko-key', key: 'token' },
-    rateLimit: { requestsPerMinute: 250 },
-    symbolMap: { BTC: 'bitcoin', ETH: 'ethereum' },
-    backfillHours: 48,
-    maxSymbolsPerWorker: 20,
-  });
-  const replayed = source('replayed', {
-    provider: 'replay',
-    replay: { data: { BTC: 'data/btc.csv', ETH: 'data/eth.csv' }, speed: 60, loop: true },
-  });
-  const synthetic = source('synth', {
-    provider: 'synthetic',
-    synthetic: { seed: 7, start: '2026-01-01T00:00:00Z' },
-    suspend: true,
-  });
-  const ridge = model('ridge-btc', {
-    algorithm: 'ridge',
-    params: { lags: 4, lambda: 0.5 },
-    horizons: ['1h', '6h'],
-    signal: { threshold: 0.003, minConfidence: 0.6 },
-  });
-  const consensus = model('blend', {
-    algorithm: 'consensus',
-    members: [
-      { algorithm: 'movingAverage', params: { window: 12 }, weight: 2 },
-      { algorithm: 'holt', params: { alpha: 0.4 }, weight: 1 },
-      { algorithm: 'ridge', weight: 1 },
-    ],
-  });
-
-  it('saves an unchanged source as it was, replay and synthetic settings included', () => {
-    for (const base of [gecko, replayed, synthetic]) {
-      expect(validateSource(sourceFieldsOf(base), base)).toEqual({ ok: true, manifest: base });
-    }
-  });
-
-  it('saves an unchanged model as it was, params and member weights included', () => {
-    for (const base of [ridge, consensus]) {
-      expect(validateModel(modelFieldsOf(base), base)).toEqual({ ok: true, manifest: base });
-    }
-  });
-
-  it('changes only the field that was edited', () => {
-    expect(validateSource({ ...sourceFieldsOf(gecko), interval: '5m' }, gecko)).toEqual({
-      ok: true,
-      manifest: { ...gecko, spec: { ...gecko.spec, interval: '5m' } },
-    });
-    expect(validateModel({ ...modelFieldsOf(ridge), threshold: '0.01' }, ridge)).toEqual({
-      ok: true,
-      manifest: {
-        ...ridge,
-        spec: { ...ridge.spec, signal: { ...ridge.spec.signal, threshold: 0.01 } },
-      },
-    });
-    // An emptied number field goes back to the schema's default.
-    const emptied = validateSource({ ...sourceFieldsOf(gecko), maxSymbolsPerWorker: '' }, gecko);
-    expect(emptied.ok && 'maxSymbolsPerWorker' in emptied.manifest.spec).toBe(false);
-  });
-
-  it('keeps each remaining consensus member with its own params and weight', () => {
-    const result = validateModel(
-      { ...modelFieldsOf(consensus), members: 'ridge, movingAverage' },
-      consensus,
-    );
-    expect(result).toMatchObject({ ok: true });
-    expect(result.ok && result.manifest.spec.members).toEqual([
-      consensus.spec.members![2],
-      consensus.spec.members![0],
-    ]);
-  });
-
-  it('drops what belonged to the old provider or algorithm when that changes', () => {
-    const kraken = validateSource({ ...sourceFieldsOf(gecko), provider: 'kraken' }, gecko);
-    expect(kraken).toMatchObject({ ok: true });
-    if (!kraken.ok) return;
-    for (const setting of ['endpoint', 'apiKeySecretRef', 'rateLimit', 'symbolMap']) {
-      expect(kraken.manifest.spec).not.toHaveProperty(setting);
-    }
-    expect(kraken.manifest.spec).toMatchObject({ backfillHours: 48, minReplicas: 1, replicas: 2 });
-    const holt = validateModel({ ...modelFieldsOf(ridge), algorithm: 'holt' }, ridge);
-    expect(holt.ok && holt.manifest.spec.params).toBeUndefined();
-  });
-
-  it('shows an issue in a setting the form does not show, rather than losing it', () => {
-    const result = validateSource({ ...sourceFieldsOf(replayed), symbols: 'BTC, SOL' }, replayed);
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.errors.form).toContain('replay.data.SOL');
   });
 });
 
@@ -434,7 +298,8 @@ describe('pickers', () => {
 describe('forecast chart scales', () => {
   const box = { width: 760, height: 300, left: 8, right: 64, top: 12, bottom: 24 };
   const hour = 3_600_000;
-  const start = Date.parse('2020-06-08T10:00:00Z');
+  // This year's June: another year's dates carry the year (tested with the time formats).
+  const start = Date.UTC(new Date().getUTCFullYear(), 5, 8, 10);
 
   it('labels a span of days with dates, and a span of hours with times alone', () => {
     const days = scales([start, start + 45 * hour], [516.8, 604.4], box);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, expect } from 'vitest';
 import type { ZodRawShape } from 'zod';
 import { apiPort, gatewayService } from '@cryptoviz/gateway';
 import { startService, type ServiceDefinition, type StartedService } from '@cryptoviz/runtime';
@@ -83,8 +84,12 @@ export interface Dashboard {
   stop(): Promise<void>;
 }
 
-/** A gateway on `backend` (its settings overridden by `gatewayEnv`), the web server in front. */
-export async function startDashboard(backend: Backend, gatewayEnv: Env = {}): Promise<Dashboard> {
+/** A gateway on `backend`, the web server in front, each with its settings overridden. */
+export async function startDashboard(
+  backend: Backend,
+  gatewayEnv: Env = {},
+  webEnv: Env = {},
+): Promise<Dashboard> {
   const startGateway = (port: number) =>
     startService(gatewayService, {
       ...backend.env,
@@ -107,6 +112,7 @@ export async function startDashboard(backend: Backend, gatewayEnv: Env = {}): Pr
     // The build the test run's global setup made of the current sources.
     WEB_BUILD_DIR: DEFAULT_BUILD_DIR,
     GATEWAY_URL: `http://127.0.0.1:${port}`,
+    ...webEnv,
   });
   return {
     url: `http://127.0.0.1:${webPort(web)}`,
@@ -142,4 +148,52 @@ export async function openPage(
   page.setDefaultTimeout(20_000);
   await page.goto(url);
   return page;
+}
+
+type PageOptions = Parameters<typeof openPage>[2];
+
+/**
+ * A browser test file's backend, dashboard and browser, filled in by its beforeAll. Pages opened
+ * with `open` record their uncaught errors in `pageErrors`.
+ */
+export class BrowserStack {
+  backend!: Backend;
+  dashboard!: Dashboard;
+  browser!: BrowserContext;
+  readonly pageErrors: string[] = [];
+  readonly onPageError = (err: Error): void => {
+    this.pageErrors.push(err.message);
+  };
+
+  /** A new tab on the dashboard's `path`, its uncaught errors recorded. */
+  open(path: string, options: PageOptions = {}): Promise<Page> {
+    return openPage(this.browser, `${this.dashboard.url}${path}`, {
+      ...options,
+      onPageError: this.onPageError,
+    });
+  }
+
+  /** Stops what was started, browser first: a failed beforeAll may have left some unset. */
+  async stop(): Promise<void> {
+    const started = this as Partial<Pick<BrowserStack, 'backend' | 'dashboard' | 'browser'>>;
+    await started.browser?.close();
+    await started.dashboard?.stop();
+    await started.backend?.stop();
+  }
+}
+
+/**
+ * A stack stopped after the file's tests. With `failOnPageErrors`, every test fails on an
+ * uncaught error in a page it opened, whatever else it checks: such an error can stop a page's
+ * updates without a sign on screen.
+ */
+export function useBrowserStack({ failOnPageErrors = true } = {}): BrowserStack {
+  const stack = new BrowserStack();
+  afterAll(() => stack.stop());
+  if (failOnPageErrors) {
+    afterEach(() => {
+      expect(stack.pageErrors.splice(0), 'uncaught errors in the page').toEqual([]);
+    });
+  }
+  return stack;
 }

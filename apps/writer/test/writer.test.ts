@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { DLQ_HEADERS, encodeJson, publishTicks } from '@cryptoviz/bus';
 import { tickId } from '@cryptoviz/market';
-import { createLogger, createRegistry } from '@cryptoviz/runtime';
 import { countTicks, createPool } from '@cryptoviz/store';
 import {
   connectThroughOutageProxy,
@@ -14,29 +13,16 @@ import {
   type TestBus,
   type TestDatabase,
 } from '@cryptoviz/testkit';
-import { startWriter, type Writer } from '../src/writer.ts';
-
-const log = createLogger('writer-test', 'silent');
+import type { Writer, WriterOptions } from '../src/writer.ts';
+import { startTestWriter } from './support.ts';
 
 describe('writer', () => {
   let bus: TestBus;
   let db: TestDatabase;
   const writers: Writer[] = [];
 
-  function writer(overrides: Partial<Parameters<typeof startWriter>[0]> = {}) {
-    return startWriter({
-      nc: bus.nc,
-      topo: bus.topo,
-      pool: db.pool,
-      log,
-      registry: createRegistry('writer'),
-      consumerName: 'writer',
-      batchRows: 500,
-      batchMaxMs: 50,
-      ackWaitS: 30,
-      concurrency: 2,
-      ...overrides,
-    }).then((w) => (writers.push(w), w));
+  function writer(overrides: Partial<WriterOptions> = {}) {
+    return startTestWriter(bus, db, overrides).then((w) => (writers.push(w), w));
   }
 
   beforeEach(async () => {

@@ -40,9 +40,23 @@ export async function deleteHeartbeat(kv: KV, beat: Pick<Heartbeat, 'role' | 'id
   await kv.delete(heartbeatKey(beat));
 }
 
+/** One worker's last beat, read by its key (no consumer, unlike listing the bucket). */
+export async function readHeartbeat(
+  kv: KV,
+  worker: Pick<Heartbeat, 'role' | 'id'>,
+): Promise<Heartbeat | undefined> {
+  const entry = await kv.get(heartbeatKey(worker));
+  if (!entry || entry.operation !== 'PUT') return undefined;
+  const decoded = decodeJson(heartbeatSchema, entry.value);
+  return decoded.ok ? decoded.value : undefined;
+}
+
 export async function listHeartbeats(kv: KV): Promise<Heartbeat[]> {
+  // A key that beats again while the listing runs is listed again: each worker once.
+  const keys = new Set<string>();
+  for await (const key of await kv.keys()) keys.add(key);
   const beats: Heartbeat[] = [];
-  for await (const key of await kv.keys()) {
+  for (const key of keys) {
     const entry = await kv.get(key);
     if (!entry || entry.operation !== 'PUT') continue;
     const decoded = decodeJson(heartbeatSchema, entry.value);

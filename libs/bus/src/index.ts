@@ -9,3 +9,4 @@ export * from './ticks.ts';
 export * from './consumer-lag.ts';
 export * from './dead-letters.ts';
 export * from './worker-bus.ts';
+export * from './follow-stream.ts';

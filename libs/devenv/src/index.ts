@@ -2,8 +2,10 @@ import { resolve } from 'node:path';
 import { findOrStartNats, type NatsHandle } from './nats.ts';
 import { findOrStartPostgres, type PostgresHandle } from './postgres.ts';
 
+export * from './timescale.ts';
 export * from './nats.ts';
 export * from './postgres.ts';
+export * from './own-postgres.ts';
 
 export interface Infrastructure {
   postgres: PostgresHandle;
@@ -20,8 +22,9 @@ export async function findOrStartInfrastructure(
   stateDir = defaultStateDir(),
   env: NodeJS.ProcessEnv = process.env,
   log: (line: string) => void = () => {},
+  options: { preferTimescale?: boolean; createDatabase?: boolean } = {},
 ): Promise<Infrastructure> {
-  const postgres = await findOrStartPostgres(stateDir, env, log);
+  const postgres = await findOrStartPostgres(stateDir, env, log, options);
   let nats: NatsHandle;
   try {
     nats = await findOrStartNats(stateDir, env, log);

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -142,28 +142,87 @@ export async function findOrStartNats(
   if ((await probeNats(spawnedUrl)) === 'ok') {
     return { url: spawnedUrl, origin: 'nats-server', stop: noop };
   }
+  const binary = await natsServerBinary(env, log, where.searchDirs);
+  const storeDir = join(stateDir, 'nats');
+  log(`starting ${binary} with JetStream on ${spawnedUrl} (store in ${storeDir})`);
+  const child = spawnNatsServer(binary, spawnPort, storeDir, join(stateDir, 'nats-server.log'));
+  await waitFor(spawnedUrl, child, 10_000);
+  return { url: spawnedUrl, origin: 'nats-server', stop: () => stopChild(child) };
+}
+
+/** An installed nats-server, else one built here with Go, else an error saying how to get one. */
+export async function natsServerBinary(
+  env: NodeJS.ProcessEnv = process.env,
+  log: (line: string) => void = () => {},
+  searchDirs = natsSearchDirs(env),
+): Promise<string> {
   const binary =
-    findNatsServerBinary(env, where.searchDirs ?? natsSearchDirs(env)) ??
+    findNatsServerBinary(env, searchDirs) ??
     (env.NATS_SERVER_BIN ? undefined : await buildNatsServer(env, log));
   if (!binary) throw new Error(HOW_TO_GET_NATS);
-  const storeDir = join(stateDir, 'nats');
+  return binary;
+}
+
+function spawnNatsServer(binary: string, port: number, storeDir: string, logPath: string) {
   mkdirSync(storeDir, { recursive: true });
-  log(`starting ${binary} with JetStream on ${spawnedUrl} (store in ${storeDir})`);
-  const logFile = openSync(join(stateDir, 'nats-server.log'), 'a');
-  const child = spawn(
-    binary,
-    ['-a', '127.0.0.1', '-p', String(spawnPort), '-js', '-sd', storeDir],
-    { stdio: ['ignore', logFile, logFile] },
-  );
-  await waitFor(spawnedUrl, child, 10_000);
+  const logFile = openSync(logPath, 'a');
+  return spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+    stdio: ['ignore', logFile, logFile],
+  });
+}
+
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}
+
+/** A nats-server of the caller's own, which it may crash and start again on the same store. */
+export interface OwnNats {
+  url: string;
+  storeDir: string;
+  readonly pid: number | undefined;
+  /** SIGKILL: no shutdown, JetStream recovers its store at the next start. */
+  crash(): Promise<void>;
+  /** Starts it again on the same port and store; resolves once JetStream answers. */
+  start(): Promise<void>;
+  /** Stops it; a store it made itself (no `storeDir` given) goes too. */
+  stop(): Promise<void>;
+}
+
+/** For tests and benchmarks that take NATS away, never touching a server others share. */
+export async function startOwnNats(options: {
+  port: number;
+  /** JetStream store; default: a new temp dir. */
+  storeDir?: string;
+  env?: NodeJS.ProcessEnv;
+}): Promise<OwnNats> {
+  const binary = await natsServerBinary(options.env);
+  const ownStore = options.storeDir === undefined;
+  const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'own-nats-'));
+  const url = `nats://127.0.0.1:${options.port}`;
+  let child: ChildProcess | undefined;
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  const start = async () => {
+    if (running()) return;
+    child = spawnNatsServer(binary, options.port, storeDir, join(storeDir, 'nats-server.log'));
+    await waitFor(url, child, 20_000);
+  };
+  await start();
   return {
-    url: spawnedUrl,
-    origin: 'nats-server',
+    url,
+    storeDir,
+    get pid() {
+      return running() ? child?.pid : undefined;
+    },
+    crash: async () => {
+      if (running()) await stopChild(child!, 'SIGKILL');
+    },
+    start,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      if (running()) await stopChild(child!);
+      if (ownStore) rmSync(storeDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,15 +1,17 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, inject, it } from 'vitest';
 import {
+  dropDatabase,
   findOrStartNats,
   findOrStartPostgres,
   HOW_TO_GET_NATS,
   natsBuildDir,
   probeNats,
 } from '../src/index.ts';
+import { queryOnce } from './query-once.ts';
 
 // Nothing listens here: the "fresh machine" a newcomer has.
 const NOBODY = 'postgres://postgres@127.0.0.1:1/postgres';
@@ -23,6 +25,43 @@ describe('finding or starting PostgreSQL', () => {
     );
   });
 
+  it('names a database DATABASE_URL lacks on a server that answers, and how to create it', async () => {
+    const admin = inject('infra').adminDatabaseUrl;
+    const missing = new URL(admin);
+    missing.pathname = `/cvz_missing_${randomBytes(4).toString('hex')}`;
+    const name = missing.pathname.slice(1);
+    const failure = findOrStartPostgres(state(), { DATABASE_URL: missing.toString() });
+    await expect(failure).rejects.toThrow(
+      `DATABASE_URL names the database "${name}", which does not exist on the PostgreSQL server at ${missing.hostname}:${missing.port || '5432'} (the server answers).`,
+    );
+    await expect(failure).rejects.toThrow(/cryptoviz up --create-database/);
+    await expect(failure).rejects.toThrow(new RegExp(`createdb -h \\S+ -p \\d+ -U \\S+ ${name}`));
+    await expect(failure).rejects.not.toThrow(/does not answer/);
+  });
+
+  it('creates the database DATABASE_URL names when asked to', async () => {
+    const admin = inject('infra').adminDatabaseUrl;
+    const missing = new URL(admin);
+    missing.pathname = `/cvz_missing_${randomBytes(4).toString('hex')}`;
+    const name = missing.pathname.slice(1);
+    const lines: string[] = [];
+    try {
+      const found = await findOrStartPostgres(
+        state(),
+        { DATABASE_URL: missing.toString() },
+        (line) => lines.push(line),
+        { createDatabase: true },
+      );
+      expect(found.origin).toBe('DATABASE_URL');
+      expect((await queryOnce(missing.toString(), 'SELECT current_database() AS db')).rows).toEqual(
+        [{ db: name }],
+      );
+      expect(lines.join('\n')).toContain(`created the database "${name}"`);
+    } finally {
+      await dropDatabase(admin, name);
+    }
+  });
+
   it('starts an embedded PostgreSQL from npm when no server runs, keeping its data', async () => {
     const dir = state();
     const lines: string[] = [];
@@ -31,19 +70,13 @@ describe('finding or starting PostgreSQL', () => {
     try {
       expect(first.origin).toBe('embedded');
       expect(lines.join('\n')).toMatch(/starting an embedded one/);
-      const client = new pg.Client({ connectionString: first.adminUrl });
-      await client.connect();
-      await client.query('CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)');
-      await client.end();
+      await queryOnce(first.adminUrl, 'CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)');
     } finally {
       await first.stop();
     }
     const second = await findOrStartPostgres(dir, {}, () => {}, where);
     try {
-      const client = new pg.Client({ connectionString: second.adminUrl });
-      await client.connect();
-      expect((await client.query('SELECT x FROM kept')).rows).toEqual([{ x: 42 }]);
-      await client.end();
+      expect((await queryOnce(second.adminUrl, 'SELECT x FROM kept')).rows).toEqual([{ x: 42 }]);
     } finally {
       await second.stop();
     }

@@ -1,4 +1,5 @@
 import { CallRecord } from './call-record.ts';
+import { ConfidenceCalibration } from './confidence-calibration.ts';
 import { createPointModel } from './create-model.ts';
 import type { ModelSpec } from './model-spec.ts';
 import type { PointModel } from './point-model.ts';
@@ -13,6 +14,25 @@ export interface ForecasterOptions {
   minCalls?: number;
   /** Nominal central coverage of the interval, e.g. 0.8 → 10% and 90% quantiles. */
   coverage?: number;
+  /**
+   * Step size γ of adaptive conformal inference (Gibbs & Candès 2021): after each scored
+   * forecast the miscoverage level moves by γ·(target − missed), so the interval widens after
+   * misses and narrows after hits. 0 = fixed quantiles of the residual window.
+   */
+  intervalAdaptation?: number;
+  /**
+   * Whether `confidence` is calibrated (see `Forecast.confidence`). Off, and with
+   * `intervalAdaptation` 0, a forecaster's state is a function of its last few thousand bars
+   * only, so one restarted on that much history gives bit for bit the forecasts of one that ran
+   * throughout; calibration and adaptation depend on longer history and on when it started.
+   */
+  calibrate?: boolean;
+  /** Scored directional calls the confidence calibration is fitted on (the most recent). */
+  calibrationWindow?: number;
+  /** Scored directional calls before calibrated confidence replaces the raw one. */
+  calibrationMinCalls?: number;
+  /** Newly scored calls between refits of the calibration map. */
+  calibrationRefit?: number;
 }
 
 export const FORECASTER_DEFAULTS: Required<ForecasterOptions> = {
@@ -20,7 +40,24 @@ export const FORECASTER_DEFAULTS: Required<ForecasterOptions> = {
   minResiduals: 24,
   minCalls: 100,
   coverage: 0.8,
+  // The step Gibbs & Candès use in their experiments: the level moves at most 0.005 per scored
+  // forecast, yet a run of misses over a few days widens the interval noticeably.
+  intervalAdaptation: 0.005,
+  calibrate: true,
+  calibrationWindow: 4320, // 180 days of hourly calls: thousands of outcomes per fit
+  calibrationMinCalls: 500,
+  calibrationRefit: 168, // weekly on hourly bars; a refit costs the occupied groups, not the calls
 };
+
+/**
+ * Options under which a forecaster's state rests only on its last few thousand bars (no
+ * calibration, fixed interval levels): what a worker that rebuilds its state from stored history
+ * at every start needs to give the forecasts of one that ran throughout.
+ */
+export const REPLAYABLE_FORECASTER_OPTIONS: Readonly<ForecasterOptions> = Object.freeze({
+  calibrate: false,
+  intervalAdaptation: 0,
+});
 
 export interface Forecast {
   readonly kind: 'forecast';
@@ -29,20 +66,30 @@ export interface Forecast {
   /** Latest close, the reference for direction and signals. */
   readonly last: number;
   readonly point: number;
-  /** Interval from the model's own past residuals at this horizon; see docs/FORECASTING.md. */
+  /**
+   * Interval from the model's own past residuals at this horizon, at quantile levels adapted to
+   * its recent misses (adaptive conformal); see docs/FORECASTING.md.
+   */
   readonly lower: number;
   readonly upper: number;
   /** Nominal coverage of [lower, upper]. */
   readonly coverage: number;
   readonly direction: 'up' | 'down' | 'flat';
   /**
-   * Estimated probability that the direction is right: the model's recent calls at this horizon
-   * in the same direction and at least as bold (predicted |move| ≥ this one's; widened to the
-   * `minCalls` boldest when fewer qualify), their hit rate shrunk toward 1/2 by `minCalls`
-   * pseudo-calls: (right + minCalls/2) / (calls + minCalls). 0 when the forecast is flat (no
-   * direction claimed) or fewer than `minCalls` calls in that direction were scored yet.
+   * Estimated probability that the direction is right: `rawConfidence` mapped through a Platt
+   * fit of the model's own scored calls (raw confidence → came true), once
+   * `calibrationMinCalls` were scored; `rawConfidence` until then, or when `calibrate` is off.
+   * 0 when the forecast is flat.
    */
   readonly confidence: number;
+  /**
+   * The model's recent calls at this horizon in the same direction and at least as bold
+   * (predicted |move| ≥ this one's; widened to the `minCalls` boldest when fewer qualify), their
+   * hit rate shrunk toward 1/2 by `minCalls` pseudo-calls: (right + minCalls/2) / (calls +
+   * minCalls). 0 when the forecast is flat (no direction claimed) or fewer than `minCalls` calls
+   * in that direction were scored yet.
+   */
+  readonly rawConfidence: number;
 }
 
 export interface NotEnoughData {
@@ -68,12 +115,24 @@ export class Forecaster {
   private readonly residuals: SortedWindow;
   private readonly upCalls: CallRecord;
   private readonly downCalls: CallRecord;
-  /** Forecasts and origin closes of the last `horizon` bars, waiting for their outcome. */
+  private readonly calibration: ConfidenceCalibration;
+  /**
+   * Per forecast of the last `horizon` bars, waiting for its outcome: the point, the origin
+   * close, its raw confidence and its interval as residual quantiles (NaN when it had none).
+   */
   private readonly pendingPoints: Float64Array;
   private readonly pendingOrigins: Float64Array;
+  private readonly pendingConfidences: Float64Array;
+  private readonly pendingLows: Float64Array;
+  private readonly pendingHighs: Float64Array;
+  /** Adaptive miscoverage level α_t; starts at the nominal 1 − coverage. */
+  private miscoverage: number;
   private seen = 0;
   private lastClose = Number.NaN;
   private lastPoint = Number.NaN;
+  private lastRawConfidence = 0;
+  private lastLow = Number.NaN;
+  private lastHigh = Number.NaN;
 
   constructor(
     private readonly model: PointModel,
@@ -81,8 +140,11 @@ export class Forecaster {
     options: ForecasterOptions = {},
   ) {
     this.options = { ...FORECASTER_DEFAULTS, ...options };
-    const { residualWindow, minResiduals, minCalls, coverage } = this.options;
+    const { residualWindow, minResiduals, minCalls, coverage, intervalAdaptation } = this.options;
     if (!(coverage > 0 && coverage < 1)) throw new RangeError('coverage must be in (0, 1)');
+    if (!(intervalAdaptation >= 0 && intervalAdaptation < 1)) {
+      throw new RangeError('intervalAdaptation must be in [0, 1)');
+    }
     if (!(minResiduals >= 1 && minResiduals <= residualWindow)) {
       throw new RangeError('minResiduals must be between 1 and residualWindow');
     }
@@ -92,8 +154,17 @@ export class Forecaster {
     this.residuals = new SortedWindow(residualWindow);
     this.upCalls = new CallRecord(residualWindow);
     this.downCalls = new CallRecord(residualWindow);
+    this.calibration = new ConfidenceCalibration({
+      window: this.options.calibrationWindow,
+      minCalls: this.options.calibrationMinCalls,
+      refitEvery: this.options.calibrationRefit,
+    });
     this.pendingPoints = new Float64Array(horizon).fill(Number.NaN);
     this.pendingOrigins = new Float64Array(horizon);
+    this.pendingConfidences = new Float64Array(horizon);
+    this.pendingLows = new Float64Array(horizon).fill(Number.NaN);
+    this.pendingHighs = new Float64Array(horizon).fill(Number.NaN);
+    this.miscoverage = 1 - coverage;
   }
 
   static fromSpec(
@@ -114,6 +185,11 @@ export class Forecaster {
     return this.model.lookback + this.horizon + this.options.minResiduals - 1;
   }
 
+  /** Nominal central coverage of the interval. */
+  get nominalCoverage(): number {
+    return this.options.coverage;
+  }
+
   get barsSeen(): number {
     return this.seen;
   }
@@ -127,48 +203,76 @@ export class Forecaster {
   push(close: number): void {
     const slot = this.seen % this.horizon;
     const due = this.pendingPoints[slot]!;
-    if (!Number.isNaN(due)) {
-      const origin = this.pendingOrigins[slot]!;
-      this.residuals.add((close - due) / origin);
-      // Like directionalAccuracy, a flat call or a flat outcome says nothing about direction.
-      if (due !== origin && close !== origin) {
-        const calls = due > origin ? this.upCalls : this.downCalls;
-        calls.add(Math.abs(due / origin - 1), due > origin === close > origin);
-      }
-    }
+    if (!Number.isNaN(due)) this.score(slot, due, close);
     this.model.push(close);
     this.seen++;
     this.lastClose = close;
-    this.lastPoint = this.seen >= this.model.lookback ? this.model.predict() : Number.NaN;
-    this.pendingPoints[slot] = this.lastPoint;
+    const point = this.seen >= this.model.lookback ? this.model.predict() : Number.NaN;
+    this.lastPoint = point;
+    this.lastRawConfidence = Number.isNaN(point) ? 0 : this.rawConfidence(point, close);
+    if (this.residuals.size >= this.options.minResiduals && !Number.isNaN(point)) {
+      const tail = Math.min(0.5, Math.max(0, this.miscoverage / 2));
+      this.lastLow = this.residuals.quantile(tail);
+      this.lastHigh = this.residuals.quantile(1 - tail);
+    } else {
+      this.lastLow = this.lastHigh = Number.NaN;
+    }
+    this.pendingPoints[slot] = point;
     this.pendingOrigins[slot] = close;
+    this.pendingConfidences[slot] = this.lastRawConfidence;
+    this.pendingLows[slot] = this.lastLow;
+    this.pendingHighs[slot] = this.lastHigh;
+  }
+
+  /** The forecast made `horizon` bars ago meets its outcome. */
+  private score(slot: number, due: number, close: number): void {
+    const origin = this.pendingOrigins[slot]!;
+    const residual = (close - due) / origin;
+    const low = this.pendingLows[slot]!;
+    if (!Number.isNaN(low)) {
+      const missed = residual < low || residual > this.pendingHighs[slot]! ? 1 : 0;
+      this.miscoverage += this.options.intervalAdaptation * (1 - this.options.coverage - missed);
+    }
+    this.residuals.add(residual);
+    // Like directionalAccuracy, a flat call or a flat outcome says nothing about direction.
+    if (due !== origin && close !== origin) {
+      const wasRight = due > origin === close > origin;
+      const calls = due > origin ? this.upCalls : this.downCalls;
+      calls.add(Math.abs(due / origin - 1), wasRight);
+      const confidence = this.pendingConfidences[slot]!;
+      if (confidence > 0 && this.options.calibrate) this.calibration.add(confidence, wasRight);
+    }
+  }
+
+  private rawConfidence(point: number, last: number): number {
+    if (point === last) return 0;
+    const calls = point > last ? this.upCalls : this.downCalls;
+    const record = calls.boldCalls(Math.abs(point / last - 1), this.options.minCalls);
+    if (record === null) return 0;
+    // Hit rates of the boldest calls are partly luck (and the luckiest look best), so they are
+    // shrunk toward a coin flip by `minCalls` pseudo-calls, half right.
+    const prior = this.options.minCalls;
+    return (record.right + prior / 2) / (record.total + prior);
   }
 
   forecast(): ForecastResult {
     if (this.seen < this.needed || this.residuals.size < this.options.minResiduals) {
       return { kind: 'not-enough-data', needed: this.needed, available: this.seen };
     }
-    const { coverage } = this.options;
     const last = this.lastClose;
     const point = this.lastPoint;
-    const tail = (1 - coverage) / 2;
-    const direction = point > last ? 'up' : point < last ? 'down' : 'flat';
-    const calls = direction === 'up' ? this.upCalls : direction === 'down' ? this.downCalls : null;
-    const record = calls?.boldCalls(Math.abs(point / last - 1), this.options.minCalls);
-    // Hit rates of the boldest calls are partly luck (and the luckiest look best), so they are
-    // shrunk toward a coin flip by `minCalls` pseudo-calls, half right.
-    const prior = this.options.minCalls;
-    const confidence = record ? (record.right + prior / 2) / (record.total + prior) : 0;
+    const rawConfidence = this.lastRawConfidence;
     return {
       kind: 'forecast',
       horizon: this.horizon,
       last,
       point,
-      lower: point + this.residuals.quantile(tail) * last,
-      upper: point + this.residuals.quantile(1 - tail) * last,
-      coverage,
-      direction,
-      confidence,
+      lower: point + this.lastLow * last,
+      upper: point + this.lastHigh * last,
+      coverage: this.options.coverage,
+      direction: point > last ? 'up' : point < last ? 'down' : 'flat',
+      confidence: this.options.calibrate ? this.calibration.apply(rawConfidence) : rawConfidence,
+      rawConfidence,
     };
   }
 }
@@ -183,4 +287,13 @@ export function forecastSeries(
   const forecaster = Forecaster.fromSpec(spec, horizon, options);
   for (let i = 0; i < closes.length; i++) forecaster.push(closes[i]!);
   return forecaster.forecast();
+}
+
+/**
+ * Closed bars before every horizon forecasts (Forecaster.needed): a new model's warm-up. History
+ * loaded at start must cover it, or a worker with a long window forecasts nothing until that many
+ * new bars arrive.
+ */
+export function barsNeeded(model: ModelSpec, barMs: number, horizonsMs: readonly number[]): number {
+  return Math.max(...horizonsMs.map((h) => Forecaster.fromSpec(model, h / barMs).needed));
 }

@@ -14,13 +14,15 @@ export { createPointModel } from './create-model.ts';
 export {
   FORECASTER_DEFAULTS,
   Forecaster,
+  REPLAYABLE_FORECASTER_OPTIONS,
+  barsNeeded,
   forecastSeries,
   type Forecast,
   type ForecastResult,
   type ForecasterOptions,
   type NotEnoughData,
 } from './forecaster.ts';
-export { SIGNAL_RULE, signalFor, type Signal, type SignalRule } from './signal.ts';
+export { SIGNAL_RULE, signalFor, signalForMove, type Signal, type SignalRule } from './signal.ts';
 export { ScoreAccumulator, type ScoreMetrics } from './metrics.ts';
 export { formatHorizon, parseHorizon } from './horizon.ts';
 export {
@@ -39,3 +41,40 @@ export {
   predictionId,
   type PredictionRecord,
 } from './prediction-record.ts';
+export {
+  DM_DEFAULT_ALPHA,
+  DM_MIN_PAIRS,
+  SKILL_VERDICT_TEXT,
+  dieboldMariano,
+  type DieboldMariano,
+  type SkillVerdict,
+} from './significance.ts';
+export {
+  RELIABILITY_BINS,
+  reliability,
+  type Reliability,
+  type ReliabilityBin,
+} from './calibration.ts';
+export {
+  TRADING_COSTS,
+  TradingInputError,
+  finalEquity,
+  tradeSignals,
+  type CoinFlipComparison,
+  type OhlcvBars,
+  type TradeOptions,
+  type TradingCosts,
+  type TradingMetrics,
+  type TradingResult,
+} from './trading.ts';
+export {
+  RULE_GRID,
+  WALK_FORWARD,
+  countGaps,
+  runTradingBacktest,
+  type FoldChoice,
+  type TradingBacktestOptions,
+  type TradingBacktestReport,
+  type TradingBacktestRow,
+  type WalkForward,
+} from './trading-backtest.ts';

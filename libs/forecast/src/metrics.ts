@@ -94,6 +94,17 @@ export class ScoreAccumulator {
     };
   }
 
+  /**
+   * The window's absolute errors, the model's and naive's, oldest first: the pairs a
+   * significance test of `skill` needs. Only a windowed accumulator keeps them.
+   */
+  lossPairs(): { model: Float64Array; naive: Float64Array } {
+    if (!this.history) throw new Error('lossPairs needs a windowed ScoreAccumulator');
+    const copy = (values: RingBuffer) =>
+      Float64Array.from({ length: values.size }, (_, k) => values.at(k));
+    return { model: copy(this.history[ABS_ERROR]!), naive: copy(this.history[NAIVE_ABS_ERROR]!) };
+  }
+
   private resum(): void {
     for (let t = 0; t < TERM_COUNT; t++) {
       const values = this.history![t]!;

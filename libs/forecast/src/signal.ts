@@ -27,10 +27,17 @@ export type SignalRule = z.output<typeof SIGNAL_RULE>;
  * `minConfidence`; SELL for the mirror image; HOLD otherwise.
  */
 export function signalFor(forecast: Forecast, rule: Partial<SignalRule> = {}): Signal {
-  const { threshold, minConfidence } = SIGNAL_RULE.parse(rule);
-  if (forecast.confidence < minConfidence) return 'HOLD';
-  const move = forecast.point / forecast.last - 1;
-  if (move >= threshold && move > 0) return 'BUY';
-  if (move <= -threshold && move < 0) return 'SELL';
+  return signalForMove(
+    forecast.point / forecast.last - 1,
+    forecast.confidence,
+    SIGNAL_RULE.parse(rule),
+  );
+}
+
+/** signalFor's rule on an expected move and confidence, with a rule already parsed (hot loops). */
+export function signalForMove(move: number, confidence: number, rule: SignalRule): Signal {
+  if (confidence < rule.minConfidence) return 'HOLD';
+  if (move >= rule.threshold && move > 0) return 'BUY';
+  if (move <= -rule.threshold && move < 0) return 'SELL';
   return 'HOLD';
 }

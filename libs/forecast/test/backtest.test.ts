@@ -1,7 +1,7 @@
 import { readOhlcvCsv } from '@cryptoviz/market';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BacktestConfigError, runBacktest } from '../src/index.ts';
+import { BacktestConfigError, Forecaster, dieboldMariano, runBacktest } from '../src/index.ts';
 import { randomWalk } from './random.ts';
 
 const HOUR = 3_600_000;
@@ -125,4 +125,77 @@ describe('runBacktest', () => {
     expect(report.naive!['6h']!.n).toBe(29395);
     expect(report.naive!['6h']!.mape).toBeCloseTo(1.2887, 4);
   });
+  it('tests each model against naive over the same pairs, and rates confidence and intervals', async () => {
+    const bars = await readOhlcvCsv(BTC_CSV);
+    const times = bars.map((bar) => bar.time);
+    const closes = bars.map((bar) => bar.close);
+    const from = times[Math.floor(0.8 * times.length)]!;
+    const report = runBacktest(
+      { times, closes },
+      { models: ['naive', 'ridge', 'momentum'], horizons: [1, 6], from },
+    );
+    for (const horizon of [1, 6]) {
+      const label = `${horizon}h`;
+      // The same test recomputed from the pairs the protocol defines: origins at/after `from`,
+      // target exactly `horizon` hours later (the file has a few gaps), absolute errors.
+      const ridgeLoss: number[] = [];
+      const naiveLoss: number[] = [];
+      const ridgePoints = ridgePointsOf(closes, horizon);
+      for (let i = 168; i + horizon < closes.length; i++) {
+        const j = times.indexOf(times[i]! + horizon * HOUR, i);
+        if (times[i]! < from || j < 0) continue;
+        ridgeLoss.push(Math.abs(ridgePoints[i]! - closes[j]!));
+        naiveLoss.push(Math.abs(closes[i]! - closes[j]!));
+      }
+      const ridge = report.ridge![label]!;
+      expect(ridge.significance).toEqual(dieboldMariano(ridgeLoss, naiveLoss, horizon));
+      expect(ridge.significance.n).toBe(ridge.n);
+      // Held-out BTC: ridge's small edge is significant, momentum is significantly worse.
+      expect(ridge.significance.verdict).toBe('beats-naive');
+      expect(report.momentum![label]!.significance.verdict).toBe('worse-than-naive');
+      expect(report.naive![label]!.significance).toMatchObject({
+        pValue: 1,
+        verdict: 'no-detectable-difference',
+      });
+      expect(ridge.intervalCoverage).toBeGreaterThan(0.77);
+      expect(ridge.intervalCoverage).toBeLessThan(0.83);
+      expect(ridge.nominalCoverage).toBe(0.8);
+      // Adaptive conformal: near nominal in calm and volatile stretches alike.
+      for (const coverage of Object.values(ridge.coverageByVolatility)) {
+        expect(coverage).toBeGreaterThan(0.77);
+        expect(coverage).toBeLessThan(0.83);
+      }
+      expect(ridge.calibration.n).toBeGreaterThan(0.8 * ridge.n);
+      expect(ridge.calibration.ece).toBeLessThan(ridge.rawCalibrationError!);
+      expect(report.naive![label]!.calibration).toMatchObject({ n: 0, ece: null });
+    }
+  });
+
+  it('scores intervals against naive’s own fixed empirical-quantile interval', () => {
+    const series = { times: hourly(3000), closes: randomWalk(3000, 9) };
+    const fixed = runBacktest(series, {
+      models: ['naive'],
+      horizons: [1],
+      forecaster: { intervalAdaptation: 0 },
+    });
+    expect(fixed.naive!['1h']!.intervalScoreSkill).toBe(0); // the very same interval
+    const wide = runBacktest(series, {
+      models: ['naive'],
+      horizons: [1],
+      forecaster: { coverage: 0.98, intervalAdaptation: 0 },
+    });
+    // Scored at its own α = 0.02, naive's 98 % interval against naive's 98 %: same again; the
+    // skill compares like with like, never a 98 % interval with an 80 % one.
+    expect(wide.naive!['1h']!.intervalScoreSkill).toBe(0);
+    expect(wide.naive!['1h']!.intervalCoverage).toBeGreaterThan(0.95);
+  });
 });
+
+/** Ridge's point forecast at every bar, from the Forecaster the protocol wraps. */
+function ridgePointsOf(closes: number[], horizon: number): Float64Array {
+  const forecaster = Forecaster.fromSpec('ridge', horizon);
+  return Float64Array.from(closes, (close) => {
+    forecaster.push(close);
+    return forecaster.point;
+  });
+}

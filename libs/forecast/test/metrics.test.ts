@@ -59,4 +59,17 @@ describe('ScoreAccumulator', () => {
     perfectNaive.add(11, 10, 10);
     expect(perfectNaive.metrics().skill).toBeNull();
   });
+
+  it('hands out the window’s loss pairs, oldest first, for a significance test', () => {
+    const windowed = new ScoreAccumulator(3);
+    // (predicted, actual, last): |ŷ − y| and naive's |last − y|.
+    windowed.add(11, 10, 12); // 1, 2: evicted by the fourth
+    windowed.add(10, 13, 10); // 3, 3
+    windowed.add(9, 9, 5); // 0, 4
+    windowed.add(20, 15, 14); // 5, 1
+    const pairs = windowed.lossPairs();
+    expect(Array.from(pairs.model)).toEqual([3, 0, 5]);
+    expect(Array.from(pairs.naive)).toEqual([3, 4, 1]);
+    expect(() => new ScoreAccumulator().lossPairs()).toThrow(/windowed/);
+  });
 });

@@ -13,6 +13,7 @@ function forecast(point: number, confidence: number, last = 100): Forecast {
     coverage: 0.8,
     direction,
     confidence,
+    rawConfidence: confidence,
   };
 }
 

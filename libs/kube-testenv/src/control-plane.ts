@@ -41,7 +41,7 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-interface Ports {
+export interface Ports {
   etcdClient: number;
   etcdPeer: number;
   apiserver: number;
@@ -182,7 +182,7 @@ export function loadKubeConfig(path: string): KubeConfig {
   return kc;
 }
 
-function writeServiceAccountKeys(dir: string): void {
+export function writeServiceAccountKeys(dir: string): void {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -192,7 +192,7 @@ function writeServiceAccountKeys(dir: string): void {
   writeFileSync(join(dir, 'certs', 'sa.key'), privateKey);
 }
 
-function etcdArgs(dir: string, ports: Ports): string[] {
+export function etcdArgs(dir: string, ports: Ports): string[] {
   const client = `http://127.0.0.1:${ports.etcdClient}`;
   const peer = `http://127.0.0.1:${ports.etcdPeer}`;
   return [
@@ -209,33 +209,51 @@ function etcdArgs(dir: string, ports: Ports): string[] {
   ];
 }
 
-function apiserverArgs(dir: string, ports: Ports): string[] {
+/** Where the API server runs: on loopback (no node), or for Pods on a real node's address. */
+export interface ApiserverPlacement {
+  /** The address the `kubernetes` Service points Pods at; serves on every address. */
+  nodeAddress: string;
+  serviceCidr: string;
+}
+
+export function apiserverArgs(dir: string, ports: Ports, node?: ApiserverPlacement): string[] {
   const certs = join(dir, 'certs');
+  const placement = node
+    ? [
+        '--bind-address=0.0.0.0',
+        `--advertise-address=${node.nodeAddress}`,
+        '--authorization-mode=Node,RBAC',
+        `--service-cluster-ip-range=${node.serviceCidr}`,
+      ]
+    : [
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        '--authorization-mode=RBAC',
+        '--service-cluster-ip-range=10.0.0.0/24',
+        // Nothing here creates pods or service accounts; admission needing them would only refuse.
+        '--disable-admission-plugins=ServiceAccount',
+      ];
   return [
     `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
     `--cert-dir=${certs}`,
-    '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
     `--secure-port=${ports.apiserver}`,
     `--token-auth-file=${join(dir, 'tokens.csv')}`,
-    '--authorization-mode=RBAC',
-    '--service-cluster-ip-range=10.0.0.0/24',
     '--service-account-issuer=https://kubernetes.default.svc',
     `--service-account-key-file=${join(certs, 'sa.pub')}`,
     `--service-account-signing-key-file=${join(certs, 'sa.key')}`,
     '--allow-privileged=true',
-    // Nothing here creates pods or service accounts; admission needing them would only refuse.
-    '--disable-admission-plugins=ServiceAccount',
+    ...placement,
     '--v=1',
   ];
 }
 
-async function waitReady(
+export async function waitReady(
   server: string,
   token: string,
   caFile: string,
   processes: Launched[],
   logFile: string,
+  servername?: string,
 ): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
@@ -245,17 +263,27 @@ async function waitReady(
         `${dead.name} exited during start (code ${dead.child.exitCode}); see ${logFile}`,
       );
     }
-    if (existsSync(caFile) && (await readyz(server, token, caFile))) return;
+    if (existsSync(caFile) && (await readyz(server, token, caFile, servername))) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`kube-apiserver was not ready within 120 s; see ${logFile}`);
 }
 
-function readyz(server: string, token: string, caFile: string): Promise<boolean> {
+function readyz(
+  server: string,
+  token: string,
+  caFile: string,
+  servername?: string,
+): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request(
       `${server}/readyz`,
-      { headers: { authorization: `Bearer ${token}` }, ca: readFileSync(caFile), timeout: 2_000 },
+      {
+        headers: { authorization: `Bearer ${token}` },
+        ca: readFileSync(caFile),
+        timeout: 2_000,
+        ...(servername ? { servername } : {}),
+      },
       (res) => {
         res.resume();
         resolve(res.statusCode === 200);

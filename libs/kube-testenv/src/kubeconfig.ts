@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 
-/** A kubeconfig for the admin user (static token), trusting the API server's own cert. */
-export function renderKubeconfig(server: string, token: string, caFile: string): string {
+/**
+ * A kubeconfig for the admin user (static token), trusting the API server's own cert;
+ * `tlsServerName` when the server is reached at an address its cert does not name (a relay).
+ */
+export function renderKubeconfig(
+  server: string,
+  token: string,
+  caFile: string,
+  tlsServerName?: string,
+): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
@@ -12,6 +20,7 @@ export function renderKubeconfig(server: string, token: string, caFile: string):
         cluster: {
           server,
           'certificate-authority-data': readFileSync(caFile).toString('base64'),
+          ...(tlsServerName ? { 'tls-server-name': tlsServerName } : {}),
         },
       },
     ],

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
@@ -60,15 +60,22 @@ export function parseOhlcvCsv(text: string, origin = 'csv'): Bar[] {
     const place = new Place(origin, row.info.lines);
     const bar = parseBar(row.record, indexOf, header.record.length, place);
     const previous = bars.at(-1);
-    if (previous) requireLater(bar, row.record[indexOf.time]!, previous, previousLine, place);
+    if (previous) requireLater(bar, previous, previousLine, place);
     bars.push(bar);
     previousLine = place.line;
   }
   return bars;
 }
 
-export async function readOhlcvCsv(path: string): Promise<Bar[]> {
-  return parseOhlcvCsv(await readFile(path, 'utf8'), path);
+/** `origin` names the file in messages (default: the path read). */
+export async function readOhlcvCsv(path: string, origin = path): Promise<Bar[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CsvFormatError(`${origin}: cannot be read (${(err as NodeJS.ErrnoException).code})`);
+  }
+  return parseOhlcvCsv(text, origin);
 }
 
 /** Records as string arrays with their line numbers; blank lines make no record but are counted. */
@@ -84,7 +91,10 @@ function readRecords(text: string, origin: string): CsvRecord[] {
       relax_column_count: true,
     }) as unknown as CsvRecord[]; // csv-parse's types do not model what `info: true` returns
   } catch (err) {
-    throw new CsvFormatError(`${origin}: ${(err as Error).message}`);
+    // csv-parse's own message quotes the field it choked on: only its code and line leave here.
+    if (!(err instanceof CsvError)) throw err;
+    const line = typeof err.lines === 'number' ? `:${err.lines}` : '';
+    throw new CsvFormatError(`${origin}${line}: not valid CSV (${err.code})`);
   }
 }
 
@@ -93,7 +103,8 @@ function columnIndexes({ record, info }: CsvRecord, origin: string): Record<Colu
   const expected = `expected ${COLUMNS.join(',')}`;
   for (const [index, name] of record.entries()) {
     if (!(COLUMNS as readonly string[]).includes(name)) {
-      throw place.error(`unknown column "${name}" in the header; ${expected}`);
+      // Not quoted: this may be the first line of a file that is no CSV at all.
+      throw place.error(`header field ${index + 1} is not a known column; ${expected}`);
     }
     if (record.indexOf(name) !== index) {
       throw place.error(`column "${name}" appears twice in the header; ${expected}`);
@@ -138,48 +149,39 @@ function parseBar(
   };
 }
 
-function requireLater(
-  bar: Bar,
-  timeText: string,
-  previous: Bar,
-  previousLine: number,
-  place: Place,
-): void {
+function requireLater(bar: Bar, previous: Bar, previousLine: number, place: Place): void {
   if (bar.time > previous.time) return;
   const problem =
     bar.time === previous.time
       ? `is a duplicate of line ${previousLine}`
       : `is before line ${previousLine}'s ${new Date(previous.time).toISOString()}`;
   throw place.error(
-    `${timeText} ${problem}; rows must be sorted ascending with one row per time`,
+    `${new Date(bar.time).toISOString()} ${problem}; rows must be sorted ascending with one row per time`,
     'time',
   );
 }
 
 function parseTime(text: string, place: Place): number {
   if (!isoTime.safeParse(text).success) {
-    throw place.error(
-      `"${text}" is not an ISO-8601 time with a zone, e.g. 2024-01-01T00:00:00Z`,
-      'time',
-    );
+    throw place.error('not an ISO-8601 time with a zone, e.g. 2024-01-01T00:00:00Z', 'time');
   }
   return Date.parse(text);
 }
 
 function parseNumber(text: string, column: Column, place: Place): number {
   const value = DECIMAL.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isFinite(value)) throw place.error(`"${text}" is not a number`, column);
+  if (!Number.isFinite(value)) throw place.error('not a number', column);
   return value;
 }
 
 function parsePrice(text: string, column: PriceColumn, place: Place): number {
   const price = parseNumber(text, column, place);
-  if (!(price > 0)) throw place.error(`price ${text} must be positive`, column);
+  if (!(price > 0)) throw place.error('a price must be positive', column);
   return price;
 }
 
 function parseVolume(text: string, place: Place): number {
   const volume = parseNumber(text, 'volume', place);
-  if (volume < 0) throw place.error(`volume ${text} must not be negative`, 'volume');
+  if (volume < 0) throw place.error('a volume must not be negative', 'volume');
   return volume;
 }

@@ -27,6 +27,8 @@ export interface ScriptedResponse {
   truncateAfterBytes?: number;
   /** Send without Content-Length (chunked), so a size cap must be enforced while reading. */
   chunked?: boolean;
+  /** Slowloris: a status line, then a header one byte every this many ms, never finished. */
+  trickleHeadersMs?: number;
 }
 
 export interface RecordedRequest {
@@ -101,7 +103,8 @@ export class FixtureServer {
       return;
     }
     if (scripted.delayMs) await new Promise((resolve) => setTimeout(resolve, scripted.delayMs));
-    if (!res.destroyed) send(res, scripted);
+    if (scripted.trickleHeadersMs !== undefined) trickleHeaders(res, scripted.trickleHeadersMs);
+    else if (!res.destroyed) send(res, scripted);
   }
 }
 
@@ -119,6 +122,15 @@ function send(res: ServerResponse, scripted: ScriptedResponse): void {
     return;
   }
   res.end(body);
+}
+
+/** Writes past node's response machinery, straight to the socket, until the client gives up. */
+function trickleHeaders(res: ServerResponse, intervalMs: number): void {
+  const socket = res.socket;
+  if (!socket) return;
+  socket.write('HTTP/1.1 200 OK\r\nX-Slow: ');
+  const timer = setInterval(() => socket.write('z'), intervalMs);
+  socket.once('close', () => clearInterval(timer));
 }
 
 function bodyOf(scripted: ScriptedResponse): Buffer {

@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvFormatError, parseOhlcvCsv, readOhlcvCsv } from '../src/index.ts';
 
@@ -49,8 +50,8 @@ describe('parseOhlcvCsv', () => {
     expect(failure('time,open,high,low,volume\n2024-01-01T00:00:00Z,1,1,1,1\n')).toBe(
       'btc.csv:1: the header has no column "close"; expected time,open,high,low,close,volume',
     );
-    expect(failure('time,open,high,low,Close,volume\n')).toMatch(
-      /^btc\.csv:1: unknown column "Close" in the header/,
+    expect(failure('time,open,high,low,Close,volume\n')).toBe(
+      'btc.csv:1: header field 5 is not a known column; expected time,open,high,low,close,volume',
     );
     expect(failure('time,open,high,low,close,volume,close\n')).toMatch(
       /^btc\.csv:1: column "close" appears twice in the header/,
@@ -83,13 +84,13 @@ describe('parseOhlcvCsv', () => {
     'NaN',
   ])('rejects the non-numeric value %s', (value) => {
     expect(failure(csv(`2024-01-01T00:00:00Z,1,1,1,"${value}",1`))).toBe(
-      `btc.csv:2: column "close": "${value}" is not a number`,
+      'btc.csv:2: column "close": not a number',
     );
   });
 
   it('rejects a non-numeric volume', () => {
     expect(failure(csv('2024-01-01T00:00:00Z,1,1,1,1,lots'))).toBe(
-      'btc.csv:2: column "volume": "lots" is not a number',
+      'btc.csv:2: column "volume": not a number',
     );
   });
 
@@ -97,16 +98,14 @@ describe('parseOhlcvCsv', () => {
     for (const value of ['0', '-3.5']) {
       const fields = { open: '1', high: '1', low: '1', close: '1', [column]: value };
       const row = `2024-01-01T00:00:00Z,${fields.open},${fields.high},${fields.low},${fields.close},1`;
-      expect(failure(csv(row))).toBe(
-        `btc.csv:2: column "${column}": price ${value} must be positive`,
-      );
+      expect(failure(csv(row))).toBe(`btc.csv:2: column "${column}": a price must be positive`);
     }
   });
 
   it('accepts a zero volume but not a negative one', () => {
     expect(parseOhlcvCsv(csv('2024-01-01T00:00:00Z,1,1,1,1,0'))[0]!.volume).toBe(0);
     expect(failure(csv('2024-01-01T00:00:00Z,1,1,1,1,-1'))).toBe(
-      'btc.csv:2: column "volume": volume -1 must not be negative',
+      'btc.csv:2: column "volume": a volume must not be negative',
     );
   });
 
@@ -116,8 +115,8 @@ describe('parseOhlcvCsv', () => {
     '2024-02-30T00:00:00Z', // Date.parse would roll this over to March 1
     '2024-13-01T00:00:00Z',
   ])('rejects the time %s', (time) => {
-    expect(failure(csv(`${time},1,1,1,1,1`))).toMatch(
-      new RegExp(`^btc\\.csv:2: column "time": "${time}" is not an ISO-8601 time with a zone`),
+    expect(failure(csv(`${time},1,1,1,1,1`))).toBe(
+      'btc.csv:2: column "time": not an ISO-8601 time with a zone, e.g. 2024-01-01T00:00:00Z',
     );
   });
 
@@ -128,7 +127,7 @@ describe('parseOhlcvCsv', () => {
       '2024-01-01T01:00:00Z,1,1,1,1,1',
     );
     expect(failure(text)).toBe(
-      'btc.csv:4: column "time": 2024-01-01T01:00:00Z is before line 3\'s 2024-01-01T02:00:00.000Z; ' +
+      'btc.csv:4: column "time": 2024-01-01T01:00:00.000Z is before line 3\'s 2024-01-01T02:00:00.000Z; ' +
         'rows must be sorted ascending with one row per time',
     );
   });
@@ -136,7 +135,7 @@ describe('parseOhlcvCsv', () => {
   it('rejects a duplicate time, however it is spelled', () => {
     const text = csv('2024-01-01T00:00:00Z,1,1,1,1,1', '2024-01-01T01:00:00+01:00,1,1,1,1,1');
     expect(failure(text)).toBe(
-      'btc.csv:3: column "time": 2024-01-01T01:00:00+01:00 is a duplicate of line 2; ' +
+      'btc.csv:3: column "time": 2024-01-01T00:00:00.000Z is a duplicate of line 2; ' +
         'rows must be sorted ascending with one row per time',
     );
   });
@@ -147,7 +146,51 @@ describe('parseOhlcvCsv', () => {
   });
 
   it('reports malformed CSV quoting with the file name', () => {
-    expect(failure(csv('"2024-01-01T00:00:00Z,1,1,1,1,1'))).toMatch(/^btc\.csv: .*Quote/i);
+    expect(failure(csv('"2024-01-01T00:00:00Z,1,1,1,1,1'))).toBe(
+      'btc.csv:2: not valid CSV (CSV_QUOTE_NOT_CLOSED)',
+    );
+  });
+
+  it('never quotes a secret, wherever in the file it sits', () => {
+    const secret = fc.stringMatching(/^[a-z]{8,16}$/).map((word) => `zq${word}`);
+    const field = (word: string) =>
+      fc.oneof(
+        fc.constant(word),
+        fc.constantFrom('time', 'open', 'close', 'volume', '2024-01-01T00:00:00Z', '1', '', '"'),
+      );
+    const text = (word: string) =>
+      fc
+        .array(fc.array(field(word), { minLength: 1, maxLength: 7 }), {
+          minLength: 1,
+          maxLength: 5,
+        })
+        .map((lines) => `${lines.map((line) => line.join(',')).join('\n')}\n${word}\n`);
+    fc.assert(
+      fc.property(
+        secret.chain((word) => text(word).map((body) => ({ word, body }))),
+        ({ word, body }) => {
+          // The secret's own line makes every such file fail somewhere.
+          expect(failure(body)).not.toContain(word);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('quotes nothing of a file that is no CSV: its lines may be secrets', () => {
+    const secrets = [
+      'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n',
+      `${HEADER}\nhunter2,1,1,1,1,1\n`,
+      `${HEADER}\n2024-01-01T00:00:00Z,1,1,1,s3cr3t,1\n`,
+      `${HEADER}\n2024-01-01T00:00:00Z,1,"1,1,1,1\n`,
+      'api_key="abc"def",1\n',
+    ];
+    for (const text of secrets) {
+      const message = failure(text);
+      for (const word of ['root', 'bash', 'daemon', 'hunter2', 's3cr3t', 'abc', 'def']) {
+        expect(message).not.toContain(word);
+      }
+    }
   });
 });
 
@@ -157,7 +200,7 @@ describe('readOhlcvCsv', () => {
     const path = join(dir, 'eth.csv');
     await writeFile(path, csv('2024-01-01T00:00:00Z,1,1,1,-1,1'));
     await expect(readOhlcvCsv(path)).rejects.toThrow(
-      `${path}:2: column "close": price -1 must be positive`,
+      `${path}:2: column "close": a price must be positive`,
     );
   });
 });

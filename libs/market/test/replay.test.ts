@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,15 +6,15 @@ import { cryptoSourceSpecSchema } from '@cryptoviz/resources';
 import { createReplayProvider, ProviderError, type Tick } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+/** Writes a CSV into the data directory; returns its path relative to it, as a manifest has it. */
 function csv(name: string, rows: [string, number][]): string {
-  const path = join(dir, name);
   writeFileSync(
-    path,
+    join(dir, name),
     ['time,open,high,low,close,volume', ...rows.map(([t, c]) => `${t},${c},${c},${c},${c},2`)].join(
       '\n',
     ),
   );
-  return path;
+  return name;
 }
 const hours = (n: number, base: number, step = 1) =>
   Array.from({ length: n }, (_, i): [string, number] => [
@@ -38,7 +38,7 @@ function replay(
   const lastTicks = new Map(
     Object.entries(published).map(([symbol, time]) => [symbol, { symbol, time } as Tick]),
   );
-  const context = { source: 'rp', spec, now: () => clock.now, lastTicks };
+  const context = { source: 'rp', spec, now: () => clock.now, lastTicks, dataDir: dir };
   return { clock, p: createReplayProvider(context) };
 }
 
@@ -126,12 +126,77 @@ describe('replay provider', () => {
   });
 
   it('reports a broken file as a configuration error naming the line', async () => {
-    const bad = join(dir, 'bad.csv');
-    writeFileSync(bad, 'time,open,high,low,close,volume\n2020-01-01T00:00:00Z,1,1,1,-5,1\n');
-    const { p } = replay({ BTC: bad });
-    const error = await p.poll(signal).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('config');
-    expect((error as Error).message).toMatch(/bad\.csv:2: column "close"/);
+    writeFileSync(
+      join(dir, 'bad.csv'),
+      'time,open,high,low,close,volume\n2020-01-01T00:00:00Z,1,1,1,-5,1\n',
+    );
+    expect(await failure({ BTC: 'bad.csv' })).toBe(
+      'replay.data.BTC "bad.csv": bad.csv:2: column "close": a price must be positive',
+    );
+  });
+
+  it('refuses a symlink out of the data directory without reading the file', async () => {
+    mkdirSync(join(dir, 'links'), { recursive: true });
+    symlinkSync('/etc/passwd', join(dir, 'links/passwd.csv'));
+    symlinkSync('/etc', join(dir, 'links/etc'));
+    for (const path of ['links/passwd.csv', 'links/etc/passwd']) {
+      const message = await failure({ BTC: path });
+      expect(message).toBe(
+        `replay.data.BTC "${path}": leads out of the data directory (through a symlink)`,
+      );
+      expect(message).not.toContain('root');
+    }
+  });
+
+  it('refuses a path that leaves the data directory even if the schema was bypassed', async () => {
+    // A spec built by hand, as a caller that skips the schema could: the provider checks again.
+    for (const path of ['/etc/passwd', '../../../../etc/passwd']) {
+      const spec = {
+        ...cryptoSourceSpecSchema.parse({
+          provider: 'replay',
+          symbols: ['BTC'],
+          replay: { data: { BTC: 'btc.csv' } },
+        }),
+      };
+      spec.replay!.data = { BTC: path };
+      const p = createReplayProvider({ source: 'rp', spec, dataDir: dir });
+      const error = (await p.poll(signal).catch((e: unknown) => e)) as ProviderError;
+      expect(error.kind).toBe('config');
+      expect(error.message).toBe(
+        `replay.data.BTC "${path}": must be relative to the data directory, with no '..', leading '/' or '//'`,
+      );
+    }
+  });
+
+  it('names a missing file, or a directory, without the directory it looked in', async () => {
+    mkdirSync(join(dir, 'folder.csv'), { recursive: true });
+    expect(await failure({ BTC: 'nowhere.csv' })).toBe(
+      'replay.data.BTC "nowhere.csv": no such file in the data directory',
+    );
+    expect(await failure({ BTC: 'folder.csv' })).toBe(
+      'replay.data.BTC "folder.csv": is not a regular file',
+    );
+  });
+
+  it('reads a path relative to the working directory when no data directory is set', async () => {
+    // Tests run from the repository root, as `cryptoviz up` does: the shipped sample plays.
+    const spec = cryptoSourceSpecSchema.parse({
+      provider: 'replay',
+      symbols: ['BTC'],
+      replay: { data: { BTC: 'data/market/binance-btcusdt-1h.csv' }, speed: 3600 },
+    });
+    const p = createReplayProvider({ source: 'rp', spec });
+    const first = await p.poll(signal);
+    expect(first.ticks[0]).toMatchObject({ symbol: 'BTC', provider: 'replay' });
   });
 });
+
+/** The configuration error a replay of `data` fails its first poll with. */
+async function failure(data: Record<string, string>): Promise<string> {
+  const error = await replay(data)
+    .p.poll(signal)
+    .catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ProviderError);
+  expect((error as ProviderError).kind).toBe('config');
+  return (error as Error).message;
+}

@@ -29,9 +29,27 @@ export const secretKeyRefSchema = z.strictObject({
   key: z.string().min(1).max(253),
 });
 
+/** One path segment other than `..`: `.`, a name, or a name that merely starts with dots. */
+const SEGMENT = String.raw`(?:\.|\.?[^/.][^/]*|\.\.[^/]+)`;
+/**
+ * A path that cannot leave the directory it is relative to: not absolute, no `..` segment.
+ * A plain regex (no look-arounds), so the CRD's `pattern` says the same to the API server.
+ */
+export const DATA_PATH_PATTERN = new RegExp(`^${SEGMENT}(?:/${SEGMENT})*$`);
+
+/** A replay file, relative to the data directory (CRYPTOVIZ_DATA_DIR) and confined to it. */
+export const dataPathSchema = z
+  .string()
+  .min(1)
+  .max(1024)
+  .regex(
+    DATA_PATH_PATTERN,
+    "must be a path inside the data directory (CRYPTOVIZ_DATA_DIR): relative, with no '..', leading '/' or '//'",
+  );
+
 export const replaySpecSchema = z.strictObject({
-  /** Our symbol → OHLCV CSV path (relative paths resolve against the working directory). */
-  data: symbolKeyed(z.string().min(1).max(1024)),
+  /** Our symbol → OHLCV CSV path, relative to the data directory (CRYPTOVIZ_DATA_DIR). */
+  data: symbolKeyed(dataPathSchema),
   /** Market time per wall-clock time: 3600 plays an hourly bar every second. */
   speed: z.number().positive().max(1e7).default(3600),
   loop: z.boolean().default(false),

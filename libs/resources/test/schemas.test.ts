@@ -53,6 +53,29 @@ describe('CryptoSource spec', () => {
       }),
     ).toBe('replay.data.ETH: names no CSV for symbol ETH');
   });
+
+  it.each(['/etc/passwd', '../secrets.csv', 'data/../../etc/passwd', 'data/..', 'data//btc.csv'])(
+    'refuses the replay path %s, which could leave the data directory, naming the field',
+    (path) => {
+      expect(
+        issues(cryptoSourceSpecSchema, {
+          provider: 'replay',
+          symbols: ['BTC'],
+          replay: { data: { BTC: path } },
+        }),
+      ).toBe(
+        "replay.data.BTC: must be a path inside the data directory (CRYPTOVIZ_DATA_DIR): relative, with no '..', leading '/' or '//'",
+      );
+    },
+  );
+
+  it.each(['data/market/binance-btcusdt-1h.csv', './btc.csv', '..btc.csv', 'a/.../b.csv'])(
+    'accepts the replay path %s, which stays inside the data directory',
+    (path) => {
+      const spec = { provider: 'replay', symbols: ['BTC'], replay: { data: { BTC: path } } };
+      expect(issues(cryptoSourceSpecSchema, spec)).toBe('');
+    },
+  );
 });
 
 describe('PredictionModel spec', () => {

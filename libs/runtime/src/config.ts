@@ -29,6 +29,8 @@ export const commonEnv = {
   /** Port of /metrics, /healthz and /readyz; 0 picks a free one. */
   HTTP_PORT: port.default(9464),
   HTTP_HOST: z.string().default('0.0.0.0'),
+  /** Seconds a client has to send its request headers to any of this process's HTTP servers. */
+  HTTP_HEADERS_TIMEOUT_S: z.coerce.number().positive().max(60).default(10),
   /** Seconds a graceful shutdown may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_S: z.coerce.number().positive().max(600).default(25),
   /**
@@ -60,7 +62,3 @@ export const databaseEnv = {
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a URL such as postgres://user@host:5432/db'),
 };
-
-export const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => ['true', '1', 'yes'].includes(value));

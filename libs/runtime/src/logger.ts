@@ -1,10 +1,12 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { createScrubber, REDACTED } from './secrets.ts';
 
 export type { Logger };
 
 /**
  * Field names that may carry credentials anywhere in a log object. pino censors them
- * before serialization, so a careless `log.info({ headers })` cannot leak a key.
+ * before serialization, so a careless `log.info({ headers })` cannot leak a key. Known
+ * secret values are scrubbed from every line besides (see secrets.ts).
  */
 const SECRET_PATHS = [
   'apiKey',
@@ -21,11 +23,18 @@ const SECRET_PATHS = [
   '*.authorization',
 ];
 
-export function createLogger(name: string, level: LevelWithSilent = 'info'): Logger {
+/** `secrets`: values that must not appear, whole or in part, in any line this logger writes. */
+export function createLogger(
+  name: string,
+  level: LevelWithSilent = 'info',
+  secrets: readonly (string | undefined)[] = [],
+): Logger {
+  const scrub = createScrubber(secrets);
   return pino({
     name,
     level,
-    redact: { paths: SECRET_PATHS, censor: '[redacted]' },
+    redact: { paths: SECRET_PATHS, censor: REDACTED },
     base: { pid: process.pid },
+    hooks: { streamWrite: scrub },
   });
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { commonEnv, ConfigError, loadConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createRegistry } from './metrics.ts';
+import { createScrubber } from './secrets.ts';
 import { startProbeServer, type ProbeServer } from './probe-server.ts';
 import { settlesWithin } from './settles-within.ts';
 
@@ -24,6 +25,8 @@ export interface Running {
 export interface ServiceDefinition<S extends z.ZodRawShape> {
   name: string;
   env: S;
+  /** Variables of `env` holding secrets: their values are scrubbed from every log line. */
+  secretEnv?: readonly (keyof S & string)[];
   start(context: ServiceContext<z.output<z.ZodObject<S>>>): Promise<Running>;
 }
 
@@ -45,13 +48,19 @@ export async function startService<S extends z.ZodRawShape>(
     z.ZodObject<S>
   > &
     CommonConfig;
-  const log = createLogger(definition.name, config.LOG_LEVEL);
+  const secrets = (definition.secretEnv ?? []).map((name) => {
+    const value: unknown = (config as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : undefined;
+  });
+  const log = createLogger(definition.name, config.LOG_LEVEL, secrets);
   const registry = createRegistry(definition.name);
   let running: Running | undefined;
   const probe = await startProbeServer({
     host: config.HTTP_HOST,
     port: config.HTTP_PORT,
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_S * 1000,
     registry,
+    log,
     isReady: () => running?.isReady() ?? false,
   });
   try {
@@ -94,11 +103,12 @@ export async function runService<S extends z.ZodRawShape>(
   try {
     service = await startService(definition);
   } catch (err) {
+    const scrub = createScrubber((definition.secretEnv ?? []).map((name) => process.env[name]));
     if (err instanceof ConfigError) {
-      process.stderr.write(`${definition.name}: ${err.message}\n`);
+      process.stderr.write(`${definition.name}: ${scrub(err.message)}\n`);
       process.exit(2);
     }
-    process.stderr.write(`${definition.name}: failed to start: ${(err as Error).message}\n`);
+    process.stderr.write(`${definition.name}: failed to start: ${scrub((err as Error).message)}\n`);
     process.exit(1);
   }
   const shutdown = (signal: string) => {

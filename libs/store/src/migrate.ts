@@ -1,98 +1,81 @@
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { runner } from 'node-pg-migrate';
 import pg from 'pg';
+import type { StorageFlavor } from './flavor.ts';
+import {
+  checkStoragePolicy,
+  DEFAULT_STORAGE_POLICY,
+  reconcilePolicies,
+  type StoragePolicy,
+} from './policies.ts';
+import { SCHEMA_VERSION, writeSchemaState } from './schema.ts';
+import { applyTimescaleSchema, chooseFlavor } from './timescale.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
-const TIMESCALE_SQL = fileURLToPath(new URL('./timescale.sql', import.meta.url));
 
-export type StorageFlavor = 'timescaledb' | 'postgresql';
+/** One lock per database for the whole of a migration, whoever runs it. */
+const MIGRATE_LOCK = "hashtext('cryptoviz migrate')";
 
-export interface RetentionPolicy {
-  /** Drop raw ticks older than this many days (TimescaleDB only; 0 keeps everything). */
-  ticksRetentionDays: number;
-  /** Compress tick chunks older than this many days (TimescaleDB only; 0 disables). */
-  compressAfterDays: number;
-}
-
-export const DEFAULT_RETENTION: RetentionPolicy = { ticksRetentionDays: 90, compressAfterDays: 7 };
-
-interface MigrationLog {
+export interface MigrationLog {
   info(message: string): void;
   /** What an operator should see even when info is hidden; info when absent. */
   warn?(message: string): void;
 }
 
 /**
- * Brings the schema up to date (node-pg-migrate, under its advisory lock, so concurrent
- * workers are safe), then turns on TimescaleDB features when the extension can be had.
+ * Brings a database to the schema this code needs: tables (node-pg-migrate), then, when
+ * TimescaleDB can be had, the extension, hypertables, candle aggregates and the declared
+ * policies, and last the schema version workers wait for. All of it under one advisory lock,
+ * so concurrent calls run one after another, and each finds the work done: safe and
+ * idempotent. Only `cryptoviz migrate` (and `cryptoviz up`, and tests) call it.
  */
 export async function migrate(
   databaseUrl: string,
-  options: { log?: MigrationLog; retention?: RetentionPolicy } = {},
+  options: { log?: MigrationLog; policy?: StoragePolicy } = {},
 ): Promise<StorageFlavor> {
-  const log = options.log ?? { info: () => {} };
-  await runner({
-    databaseUrl,
-    dir: MIGRATIONS_DIR,
-    direction: 'up',
-    migrationsTable: 'cryptoviz_migrations',
-    checkOrder: true,
-    log: (message) => log.info(message),
-  });
+  const info = options.log?.info ?? (() => {});
+  const log = { info, warn: options.log?.warn ?? info };
+  const policy = checkStoragePolicy(options.policy ?? DEFAULT_STORAGE_POLICY);
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A connection lost mid-way fails the pending query, which is where it is reported.
+  client.on('error', () => undefined);
   await client.connect();
   try {
-    const available = await client.query(
-      "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'",
+    const free = await client.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_lock(${MIGRATE_LOCK}) AS locked`,
     );
-    if (available.rowCount === 0) {
-      log.info('timescaledb is not available: using the plain PostgreSQL path');
-      return 'postgresql';
+    if (!free.rows[0]!.locked) {
+      log.info('another migration is running on this database: waiting for it');
+      await client.query(`SELECT pg_advisory_lock(${MIGRATE_LOCK})`);
     }
-    try {
-      await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
-    } catch (err) {
-      // Installed but not loadable (missing from shared_preload_libraries, say): the plain
-      // path works, so use it rather than refuse to start.
-      (log.warn ?? log.info)(
-        `timescaledb is installed but cannot be created (${(err as Error).message}): using the plain PostgreSQL path`,
+    // Loaded here, not at import: the workers import this library but never migrate, and
+    // node-pg-migrate with its file globbing is a quarter of a megabyte of code they would carry.
+    const { runner } = await import('node-pg-migrate');
+    await runner({
+      dbClient: client,
+      dir: MIGRATIONS_DIR,
+      direction: 'up',
+      migrationsTable: 'cryptoviz_migrations',
+      checkOrder: true,
+      log: (message) => log.info(message),
+    });
+    const flavor = await chooseFlavor(client, log);
+    if (flavor === 'timescaledb') {
+      await applyTimescaleSchema(client);
+      const changes = await reconcilePolicies(client, policy);
+      for (const change of changes) log.info(`policy ${change}`);
+      log.info(
+        `TimescaleDB: hypertables, candle aggregates; retention ${policyText(policy.ticksRetentionDays)}, ` +
+          `compression ${policyText(policy.compressAfterDays)} (${changes.length ? `${changes.length} changed` : 'unchanged'})`,
       );
-      return 'postgresql';
     }
-    await applyTimescale(client, options.retention ?? DEFAULT_RETENTION);
-    log.info('timescaledb enabled: hypertable, continuous aggregates, policies');
-    return 'timescaledb';
+    await writeSchemaState(client, { version: SCHEMA_VERSION, flavor });
+    log.info(`schema version ${SCHEMA_VERSION} (${flavor})`);
+    return flavor;
   } finally {
-    await client.end();
+    // Closing the session releases the lock too, even when the unlock can't be sent.
+    await client.query(`SELECT pg_advisory_unlock(${MIGRATE_LOCK})`).catch(() => undefined);
+    await client.end().catch(() => undefined);
   }
 }
 
-async function applyTimescale(client: pg.Client, retention: RetentionPolicy): Promise<void> {
-  const script = await readFile(TIMESCALE_SQL, 'utf8');
-  const statements = script
-    .split(/;\s*$/m)
-    .map((statement) => statement.replace(/^\s*--.*$/gm, '').trim())
-    .filter(Boolean);
-  // Continuous aggregates cannot be created inside a transaction: one statement at a time.
-  for (const statement of statements) await client.query(statement);
-  await client.query("SELECT remove_retention_policy('ticks', if_exists => TRUE)");
-  if (retention.ticksRetentionDays > 0) {
-    await client.query(
-      "SELECT add_retention_policy('ticks', make_interval(days => $1::int), if_not_exists => TRUE)",
-      [retention.ticksRetentionDays],
-    );
-  }
-  await client.query("SELECT remove_compression_policy('ticks', if_exists => TRUE)");
-  if (retention.compressAfterDays > 0) {
-    await client.query(
-      "SELECT add_compression_policy('ticks', make_interval(days => $1::int), if_not_exists => TRUE)",
-      [retention.compressAfterDays],
-    );
-  }
-}
-
-export async function detectFlavor(pool: pg.Pool): Promise<StorageFlavor> {
-  const result = await pool.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
-  return result.rowCount ? 'timescaledb' : 'postgresql';
-}
+const policyText = (days: number) => (days > 0 ? `after ${days} days of being written` : 'off');

@@ -1,6 +1,9 @@
 import type { PredictionRecord, ScoreMetrics } from '@cryptoviz/forecast';
 import { parseDuration } from '@cryptoviz/resources';
 import type pg from 'pg';
+import { WINDOWED_SCORED_SQL, windowedScoredParams, type AccuracyQuery } from './scored-window.ts';
+
+export type { AccuracyQuery } from './scored-window.ts';
 
 const COLUMNS =
   'model, source, symbol, horizon_s, made_at, target_at, algorithm, origin_price, point, lower, upper, confidence, signal';
@@ -79,6 +82,92 @@ function columnsOf(predictions: readonly PredictionRecord[]): unknown[][] {
   return cols;
 }
 
+/**
+ * Forecasts of `model` for `symbols` stored but not yet confirmed published, oldest first, at
+ * most `limit`: what a predictor killed between storing and publishing left behind.
+ */
+export async function unpublishedPredictions(
+  pool: pg.Pool,
+  query: { model: string; symbols: readonly string[]; limit: number },
+): Promise<PredictionRecord[]> {
+  const result = await pool.query<PredictionRecordRow>(
+    `SELECT ${COLUMNS} FROM predictions
+     WHERE model = $1 AND symbol = ANY($2) AND published_at IS NULL
+     ORDER BY made_at LIMIT $3`,
+    [query.model, query.symbols, query.limit],
+  );
+  return result.rows.map(toRecord);
+}
+
+/** Records that JetStream confirmed these forecasts: they are never published again. */
+export async function markPredictionsPublished(
+  pool: pg.Pool,
+  predictions: readonly PredictionRecord[],
+): Promise<number> {
+  if (predictions.length === 0) return 0;
+  const result = await pool.query(
+    `UPDATE predictions p SET published_at = now()
+     FROM UNNEST($1::text[], $2::text[], $3::text[], $4::int[], $5::timestamptz[])
+       AS k(model, source, symbol, horizon_s, made_at)
+     WHERE p.model = k.model AND p.source = k.source AND p.symbol = k.symbol
+       AND p.horizon_s = k.horizon_s AND p.made_at = k.made_at AND p.published_at IS NULL`,
+    [
+      predictions.map((p) => p.model),
+      predictions.map((p) => p.source),
+      predictions.map((p) => p.symbol),
+      predictions.map((p) => p.horizonS),
+      predictions.map((p) => p.madeAt),
+    ],
+  );
+  return result.rowCount ?? 0;
+}
+
+/** When a model last forecast one of its series: its newest stored forecast's made-at. */
+export interface LastForecast {
+  source: string;
+  symbol: string;
+  madeAt: string;
+}
+
+/**
+ * The newest stored forecast's made-at of `model` for each of `series` that has one, over
+ * `horizonsS`: one primary-key lookup per series and horizon, however long the history.
+ */
+export async function lastForecasts(
+  pool: pg.Pool,
+  query: {
+    model: string;
+    series: readonly { source: string; symbol: string }[];
+    horizonsS: readonly number[];
+  },
+): Promise<LastForecast[]> {
+  if (query.series.length === 0 || query.horizonsS.length === 0) return [];
+  const result = await pool.query<{ source: string; symbol: string; made_at: Date }>(
+    `SELECT s.source, s.symbol, max(last.made_at) AS made_at
+     FROM UNNEST($2::text[], $3::text[]) AS s(source, symbol)
+     CROSS JOIN UNNEST($4::int[]) AS h(horizon_s)
+     CROSS JOIN LATERAL (
+       SELECT made_at FROM predictions p
+       WHERE p.model = $1 AND p.source = s.source AND p.symbol = s.symbol
+         AND p.horizon_s = h.horizon_s
+       ORDER BY made_at DESC LIMIT 1
+     ) last
+     GROUP BY s.source, s.symbol
+     ORDER BY s.source, s.symbol`,
+    [
+      query.model,
+      query.series.map((s) => s.source),
+      query.series.map((s) => s.symbol),
+      query.horizonsS,
+    ],
+  );
+  return result.rows.map((row) => ({
+    source: row.source,
+    symbol: row.symbol,
+    madeAt: row.made_at.toISOString(),
+  }));
+}
+
 export interface RealizedClose {
   source: string;
   symbol: string;
@@ -117,7 +206,7 @@ export interface StoredPrediction extends PredictionRecord {
   scoredAt: string | null;
 }
 
-interface PredictionRow {
+interface PredictionRecordRow {
   model: string;
   source: string;
   symbol: string;
@@ -131,12 +220,15 @@ interface PredictionRow {
   upper: number;
   confidence: number;
   signal: PredictionRecord['signal'];
+}
+
+interface PredictionRow extends PredictionRecordRow {
   realized: number | null;
   error: number | null;
   scored_at: Date | null;
 }
 
-function toPrediction(row: PredictionRow): StoredPrediction {
+function toRecord(row: PredictionRecordRow): PredictionRecord {
   return {
     model: row.model,
     algorithm: row.algorithm,
@@ -151,6 +243,12 @@ function toPrediction(row: PredictionRow): StoredPrediction {
     upper: row.upper,
     confidence: row.confidence,
     signal: row.signal,
+  };
+}
+
+function toPrediction(row: PredictionRow): StoredPrediction {
+  return {
+    ...toRecord(row),
     realized: row.realized,
     error: row.error,
     scoredAt: row.scored_at?.toISOString() ?? null,
@@ -213,6 +311,8 @@ export interface AccuracyRow extends ScoreMetrics {
   source: string;
   symbol: string;
   horizonS: number;
+  /** Share (0–1) of the scored forecasts whose realized price fell inside [lower, upper]. */
+  intervalCoverage: number | null;
 }
 
 interface AccuracySqlRow {
@@ -227,37 +327,28 @@ interface AccuracySqlRow {
   rmse: number | null;
   directional: number | null;
   naive_mae: number | null;
+  interval_coverage: number | null;
 }
 
 /**
- * Accuracy of forecasts scored since `since` (by when they were scored, so a model on
- * replayed history counts as recent too), per model, source, symbol and horizon:
- * the backtest's metrics (docs/FORECASTING.md), computed over live forecasts.
+ * Accuracy of scored forecasts per model, source, symbol and horizon: the backtest's
+ * metrics (docs/FORECASTING.md), computed over live forecasts.
  */
-export async function accuracy(
-  pool: pg.Pool,
-  query: { model?: string; symbol?: string; horizon?: string; since: Date },
-): Promise<AccuracyRow[]> {
+export async function accuracy(pool: pg.Pool, query: AccuracyQuery): Promise<AccuracyRow[]> {
   const result = await pool.query<AccuracySqlRow>(
-    `SELECT model, max(algorithm) AS algorithm, source, symbol, horizon_s, count(*) AS n,
+    `WITH ${WINDOWED_SCORED_SQL}
+     SELECT model, max(algorithm) AS algorithm, source, symbol, horizon_s, count(*) AS n,
        avg(abs(point - realized)) AS mae,
        (100 * avg(abs(point - realized) / abs(realized)))::float8 AS mape,
        sqrt(avg((point - realized) ^ 2)) AS rmse,
        (100 * avg(CASE WHEN sign(point - origin_price) = sign(realized - origin_price) THEN 1 ELSE 0 END)
          FILTER (WHERE point <> origin_price AND realized <> origin_price))::float8 AS directional,
-       avg(abs(origin_price - realized)) AS naive_mae
-     FROM predictions
-     WHERE realized IS NOT NULL AND scored_at >= $1
-       AND ($2::text IS NULL OR model = $2) AND ($3::text IS NULL OR symbol = $3)
-       AND ($4::int IS NULL OR horizon_s = $4)
+       avg(abs(origin_price - realized)) AS naive_mae,
+       avg(CASE WHEN realized BETWEEN lower AND upper THEN 1 ELSE 0 END)::float8 AS interval_coverage
+     FROM windowed
      GROUP BY model, source, symbol, horizon_s
      ORDER BY model, source, symbol, horizon_s`,
-    [
-      query.since,
-      query.model ?? null,
-      query.symbol ?? null,
-      query.horizon ? parseDuration(query.horizon) / 1000 : null,
-    ],
+    windowedScoredParams(query),
   );
   return result.rows.map((row) => ({
     model: row.model,
@@ -271,5 +362,6 @@ export async function accuracy(
     rmse: row.rmse,
     directionalAccuracy: row.directional,
     skill: row.naive_mae ? 1 - (row.mae ?? 0) / row.naive_mae : null,
+    intervalCoverage: row.interval_coverage,
   }));
 }

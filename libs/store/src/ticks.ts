@@ -1,6 +1,6 @@
 import type { Tick } from '@cryptoviz/market';
 import type pg from 'pg';
-import type { StorageFlavor } from './migrate.ts';
+import { refreshCandlesBelowWatermark } from './candles.ts';
 import { isTransientDatabaseError } from './pool.ts';
 
 const TICK_COLUMNS =
@@ -40,11 +40,18 @@ function newestPerKey(ticks: readonly Tick[]): Tick[] {
 
 /**
  * Inserts a batch in one transaction: duplicates (redeliveries, re-publishes) are ignored
- * by the natural key, and `latest_ticks` only ever moves forward in time.
- * Returns how many ticks were new.
+ * by the natural key, and `latest_ticks` only ever moves forward in time. On TimescaleDB the
+ * candles the batch touched below the aggregates' watermark are then refreshed, so a late or
+ * replayed tick is in its candle when this returns. Returns how many ticks were new.
  */
 export async function insertTicks(pool: pg.Pool, ticks: readonly Tick[]): Promise<number> {
   if (ticks.length === 0) return 0;
+  const inserted = await insertInOneTransaction(pool, ticks);
+  await refreshCandlesBelowWatermark(pool, ticks);
+  return inserted;
+}
+
+async function insertInOneTransaction(pool: pg.Pool, ticks: readonly Tick[]): Promise<number> {
   const client = await pool.connect();
   // A connection dying mid-transaction also fails the pending query, which is where it is
   // handled; without a listener the client's 'error' event would crash the process.
@@ -118,69 +125,6 @@ export async function latestTicks(
     [filter.symbols ?? null, filter.sources ?? null],
   );
   return result.rows.map(toTick);
-}
-
-/** Candle sizes, in milliseconds (TimescaleDB keeps one continuous aggregate per size). */
-export const CANDLE_INTERVALS = { '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
-export type CandleInterval = keyof typeof CANDLE_INTERVALS;
-
-export interface Candle {
-  /** Bucket start, ISO-8601 UTC. */
-  time: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  ticks: number;
-}
-
-export interface CandleQuery {
-  source: string;
-  symbol: string;
-  interval: CandleInterval;
-  from: Date;
-  to: Date;
-}
-
-interface CandleRow {
-  bucket: Date;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  ticks: string;
-}
-
-/**
- * OHLC candles for [from, to). TimescaleDB reads its continuous aggregates (real-time
- * aggregation covers the not-yet-materialized tail); plain PostgreSQL buckets raw ticks.
- */
-export async function candles(
-  pool: pg.Pool,
-  flavor: StorageFlavor,
-  query: CandleQuery,
-): Promise<Candle[]> {
-  const params: unknown[] = [query.source, query.symbol, query.from, query.to];
-  if (flavor !== 'timescaledb') params.push(CANDLE_INTERVALS[query.interval]);
-  const sql =
-    flavor === 'timescaledb'
-      ? `SELECT bucket, open, high, low, close, ticks FROM candles_${query.interval}
-         WHERE source = $1 AND symbol = $2 AND bucket >= $3 AND bucket < $4 ORDER BY bucket`
-      : `SELECT date_bin(make_interval(secs => $5::float8 / 1000), time, TIMESTAMPTZ '2000-01-01') AS bucket,
-                (array_agg(price ORDER BY time))[1] AS open, max(price) AS high,
-                min(price) AS low, (array_agg(price ORDER BY time DESC))[1] AS close,
-                count(*) AS ticks
-         FROM ticks WHERE source = $1 AND symbol = $2 AND time >= $3 AND time < $4
-         GROUP BY bucket ORDER BY bucket`;
-  const result = await pool.query<CandleRow>(sql, params);
-  return result.rows.map((row) => ({
-    time: row.bucket.toISOString(),
-    open: row.open,
-    high: row.high,
-    low: row.low,
-    close: row.close,
-    ticks: Number(row.ticks),
-  }));
 }
 
 export async function countTicks(pool: pg.Pool): Promise<number> {

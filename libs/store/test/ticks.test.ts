@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tick } from '@cryptoviz/market';
-import { createTestDatabase, type TestDatabase } from '@cryptoviz/testkit';
+import { createTestDatabase, storageFlavors, type TestDatabase } from '@cryptoviz/testkit';
 import {
   candles,
   countTicks,
@@ -24,18 +24,18 @@ function tick(symbol: string, time: string, price: number, source = 'bin'): Tick
   };
 }
 
-describe('tick storage', () => {
+describe.each(storageFlavors())('tick storage on %s', (flavor) => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase(flavor);
   });
   afterAll(async () => {
     await db.drop();
   });
 
-  it('migrates idempotently and detects the plain PostgreSQL path', async () => {
-    await expect(migrate(db.url)).resolves.toBe('postgresql');
-    await expect(detectFlavor(db.pool)).resolves.toBe('postgresql');
+  it('migrates idempotently and detects its flavor', async () => {
+    await expect(migrate(db.url)).resolves.toBe(flavor);
+    await expect(detectFlavor(db.pool)).resolves.toBe(flavor);
   });
 
   it('stores each tick once by its natural key and keeps the latest per source and symbol', async () => {
@@ -63,7 +63,7 @@ describe('tick storage', () => {
     expect(onlyCg[0]).toMatchObject({ symbol: 'BTC', change24hPct: 1.5, volume24h: 1000 });
   });
 
-  it('builds OHLC candles for a range from raw ticks', async () => {
+  it('builds OHLC candles for a range', async () => {
     await insertTicks(db.pool, [
       tick('SOL', '2024-02-01T10:00:05.000Z', 20, 's'),
       tick('SOL', '2024-02-01T10:00:50.000Z', 25, 's'),
@@ -71,7 +71,7 @@ describe('tick storage', () => {
       tick('SOL', '2024-02-01T10:01:10.000Z', 22, 's'),
       tick('SOL', '2024-02-01T11:30:00.000Z', 30, 's'),
     ]);
-    const minute = await candles(db.pool, 'postgresql', {
+    const minute = await candles(db.pool, flavor, {
       source: 's',
       symbol: 'SOL',
       interval: '1m',
@@ -82,7 +82,7 @@ describe('tick storage', () => {
       { time: '2024-02-01T10:00:00.000Z', open: 20, high: 25, low: 18, close: 25, ticks: 3 },
       { time: '2024-02-01T10:01:00.000Z', open: 22, high: 22, low: 22, close: 22, ticks: 1 },
     ]);
-    const hourly = await candles(db.pool, 'postgresql', {
+    const hourly = await candles(db.pool, flavor, {
       source: 's',
       symbol: 'SOL',
       interval: '1h',

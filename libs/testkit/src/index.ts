@@ -10,10 +10,11 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { inject } from 'vitest';
 import { deleteStreams, ensureStreams, topology, type Topology } from '@cryptoviz/bus';
 import { createDatabase, dropDatabase } from '@cryptoviz/devenv';
-import { createPool, migrate } from '@cryptoviz/store';
+import { createPool, migrate, type StorageFlavor } from '@cryptoviz/store';
 import type pg from 'pg';
 
-export { sampleTicks } from './ticks.ts';
+export { expectedCandles } from './candles.ts';
+export { priceTick, sampleTicks } from './ticks.ts';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
@@ -22,22 +23,47 @@ export function uniqueName(prefix: string): string {
 export interface TestDatabase {
   url: string;
   pool: pg.Pool;
+  flavor: StorageFlavor;
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of this test's own, dropped afterwards. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const { adminDatabaseUrl } = inject('infra');
+/**
+ * The storage flavors this run can test: plain PostgreSQL always, TimescaleDB when the test
+ * setup could start a cluster with it. Tests parameterised over these simply have no
+ * TimescaleDB cases on a machine without it; the run's summary says so.
+ */
+export function storageFlavors(): StorageFlavor[] {
+  return inject('infra').timescaleAdminUrl ? ['postgresql', 'timescaledb'] : ['postgresql'];
+}
+
+/** The admin URL of the server that gives `flavor`. */
+export function adminUrlFor(flavor: StorageFlavor): string {
+  const { adminDatabaseUrl, timescaleAdminUrl } = inject('infra');
+  if (flavor === 'postgresql') return adminDatabaseUrl;
+  if (!timescaleAdminUrl) throw new Error('no TimescaleDB cluster in this run');
+  return timescaleAdminUrl;
+}
+
+/**
+ * A fresh database of this test's own on the server of `flavor`, migrated unless told not to,
+ * dropped afterwards.
+ */
+export async function createTestDatabase(
+  flavor: StorageFlavor = 'postgresql',
+  { migrated = true } = {},
+): Promise<TestDatabase> {
+  const adminUrl = adminUrlFor(flavor);
   const name = uniqueName('cvz_test');
-  const url = await createDatabase(adminDatabaseUrl, name);
-  await migrate(url);
+  const url = await createDatabase(adminUrl, name);
+  if (migrated) await migrate(url);
   const pool = createPool(url);
   return {
     url,
     pool,
+    flavor,
     drop: async () => {
       await pool.end();
-      await dropDatabase(adminDatabaseUrl, name);
+      await dropDatabase(adminUrl, name);
     },
   };
 }

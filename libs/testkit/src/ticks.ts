@@ -25,3 +25,26 @@ export function sampleTicks(
     time: new Date(startMs + Math.floor(i / symbols) * 1000).toISOString(),
   }));
 }
+
+/** A tick that carries a price and nothing else: the stuff candle series are built from. */
+export function priceTick(
+  timeMs: number,
+  price: number,
+  {
+    symbol = 'BTC',
+    source = 'replay',
+    provider = 'replay',
+  }: Partial<Pick<Tick, 'symbol' | 'source' | 'provider'>> = {},
+): Tick {
+  return {
+    source,
+    provider,
+    symbol,
+    quote: 'USD',
+    price,
+    volume24h: null,
+    marketCap: null,
+    change24hPct: null,
+    time: new Date(timeMs).toISOString(),
+  };
+}

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { NODE_FLAGS } from './image.ts';
 import type { Role, Workload } from './plan.ts';
 
 export interface RunningWorkload<R extends string = Role> {
@@ -18,7 +19,11 @@ export interface RunningWorkload<R extends string = Role> {
 export interface ProcessBackendOptions<R extends string = Role> {
   /** Where per-workload files and logs go. */
   stateDir: string;
-  /** Entry module (a main.ts) per role. */
+  /**
+   * Entry module per role, started as `node <entry> <role>`: the compiled platform's one entry
+   * picks its role from that argument, as in the image. A TypeScript entry (a test running the
+   * sources) is loaded through tsx.
+   */
   entries: Partial<Record<R, string>>;
   /** Connection settings every worker gets (NATS_URL, DATABASE_URL, namespace, log level). */
   baseEnv: Record<string, string>;
@@ -43,7 +48,13 @@ function fingerprint(workload: Workload<string>): string {
   return createHash('sha256').update(JSON.stringify(workload)).digest('hex');
 }
 
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/** Node's arguments for an entry, with the image's flags: compiled JavaScript runs on plain node. */
+function nodeArguments(entry: string, role: string): string[] {
+  if (!entry.endsWith('.ts')) return [...NODE_FLAGS, entry, role];
+  // Resolved only here, so compiled code that bundles this module never looks for tsx.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return [...NODE_FLAGS, '--import', tsx, entry, role];
+}
 
 interface Entry<R extends string> {
   state: RunningWorkload<R>;
@@ -142,7 +153,7 @@ export class ProcessBackend<R extends string = Role> {
     const main = this.options.entries[workload.role];
     if (!main) throw new Error(`no entry module for the ${workload.role} role`);
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', tsxLoader, main], {
+    const child = spawn(process.execPath, nodeArguments(main, workload.role), {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -6,13 +6,21 @@ import {
   parseHorizon,
   parseModelList,
   runBacktest,
+  SKILL_VERDICT_TEXT,
   type BacktestMetrics,
   type BacktestReport,
 } from '@cryptoviz/forecast';
 import { readOhlcvCsv, type Bar } from '@cryptoviz/market';
 import { MODEL_LIST_HELP } from './backtest-models.ts';
+import {
+  STRATEGY_OPTION_HELP as STRATEGY,
+  requireNoStrategyFlags,
+  strategyBacktest,
+  type StrategyFlags,
+} from './backtest-strategy.ts';
 
-interface BacktestFlags {
+interface BacktestFlags extends Partial<StrategyFlags> {
+  strategy?: boolean;
   data?: string;
   models?: string[];
   horizons: string;
@@ -38,13 +46,26 @@ export function register(program: Command): void {
     .option('--to <when>', 'score only targets before this ISO time or N% of the bars')
     .option('--json', 'print JSON: model → horizon → metrics')
     .option('--list-models', 'print the model names, one a line')
+    .option('--strategy', STRATEGY.strategy)
+    .option('--fee <rate>', STRATEGY.fee, '0.1%')
+    .option('--slippage <rate>', STRATEGY.slippage, '0')
+    .option('--short', STRATEGY.short)
+    .option('--coin-flips <runs>', STRATEGY.coinFlips, '1000')
+    .option('--seed <n>', STRATEGY.seed, '1')
+    .option('--walk-forward <scheme>', STRATEGY.walkForward)
+    .option('--fold <bars>', STRATEGY.fold, '720')
+    .option('--threshold <fraction>', STRATEGY.threshold)
+    .option('--min-confidence <fraction>', STRATEGY.minConfidence)
+    .option('--equity <file.csv>', STRATEGY.equity)
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  cryptoviz backtest --data data/market/binance-btcusdt-1h.csv --json\n' +
         '  cryptoviz backtest --data btc.csv --models naive,movingAverage:window=20,ridge --from 80%\n' +
         '  cryptoviz backtest --data btc.csv --models holt:alpha=0.5,beta=0.2,ewma:alpha=0.1\n' +
-        '  cryptoviz backtest --data btc.csv --models "consensus:weights=inverseMae;holt:alpha=0.5"',
+        '  cryptoviz backtest --data btc.csv --models "consensus:weights=inverseMae;holt:alpha=0.5"\n' +
+        '  cryptoviz backtest --data btc.csv --strategy --fee 0.1% --min-confidence 0.55 --equity equity.csv\n' +
+        '  cryptoviz backtest --data btc.csv --strategy --walk-forward rolling:2160 --fold 720 --json',
     )
     .action(async (flags: BacktestFlags) => {
       try {
@@ -63,6 +84,7 @@ async function backtest(flags: BacktestFlags): Promise<void> {
     return;
   }
   if (!flags.data) throw new UsageError('--data <csv> is required');
+  if (!flags.strategy) requireNoStrategyFlags(flags);
   // Validate everything the user typed before spending time on the file.
   const models = parseModelList(flags.models ?? MODEL_NAMES);
   // A horizon named twice is scored once, as a model named twice is.
@@ -83,6 +105,12 @@ async function backtest(flags: BacktestFlags): Promise<void> {
   const to = flags.to === undefined ? undefined : resolveTime(flags.to, bars, '--to');
   if (from !== undefined && to !== undefined && from >= to) {
     throw new UsageError(`--from ${flags.from} is not before --to ${flags.to}`);
+  }
+  if (flags.strategy) {
+    const strategy = flags as BacktestFlags & StrategyFlags; // commander filled the defaults
+    const run = { path: flags.data, bars, models, horizons, warmup, from, to };
+    process.stdout.write(await strategyBacktest(run, strategy));
+    return;
   }
   const report = runBacktest(
     { times: bars.map((bar) => bar.time), closes: Float64Array.from(bars, (bar) => bar.close) },
@@ -185,7 +213,11 @@ const COLUMNS = [
   'RMSE',
   'dir. acc %',
   'skill %',
+  'DM p',
+  'vs naive',
+  'ECE raw→cal',
   'in interval %',
+  'interval skill %',
 ];
 
 function renderTable(report: BacktestReport, horizons: readonly number[]): string {
@@ -204,7 +236,8 @@ function renderTable(report: BacktestReport, horizons: readonly number[]): strin
       .map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
       .join('  ');
   const note =
-    '\nskill % = 100 · (1 − MAE / MAE(naive)) (--json gives the fraction); interval: 10%–90% quantiles of past residuals\n';
+    '\nskill % = 100 · (1 − MAE / MAE(naive)) (--json gives the fraction); DM p: Diebold–Mariano test of |error| vs naive (HLN, Newey–West), verdict at 5 %\n' +
+    'ECE: expected calibration error of directional confidence, raw → calibrated; interval: adaptive conformal 80 %; interval skill % = 100 · (1 − interval score / naive’s)\n';
   return `${[line(COLUMNS), ...rows.map(line)].join('\n')}\n${note}`;
 }
 
@@ -218,6 +251,20 @@ function metricCells(metrics: BacktestMetrics): string[] {
     fixed(metrics.rmse, 4),
     fixed(metrics.directionalAccuracy, 2),
     fixed(metrics.skill === null ? null : 100 * metrics.skill, 3),
-    fixed(metrics.intervalCoverage, 1),
+    pValue(metrics.significance.pValue),
+    SKILL_VERDICT_TEXT[metrics.significance.verdict],
+    metrics.calibration.ece === null
+      ? '—'
+      : `${fixed(metrics.rawCalibrationError, 4)}→${fixed(metrics.calibration.ece, 4)}`,
+    fixed(metrics.intervalCoverage === null ? null : 100 * metrics.intervalCoverage, 1),
+    fixed(metrics.intervalScoreSkill === null ? null : 100 * metrics.intervalScoreSkill, 2),
   ];
+}
+
+/** Tiny p-values in scientific notation, so 0.0000 never reads as "impossible". */
+function pValue(value: number | null): string {
+  if (value === null) return '—';
+  // Below double precision's resolution of 1 − CDF the figure is only "smaller than this".
+  if (value < 1e-15) return '<1e-15';
+  return value < 0.001 ? value.toExponential(1) : value.toFixed(3);
 }

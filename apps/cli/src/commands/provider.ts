@@ -4,7 +4,6 @@ import {
   HTTP_PROVIDER_ADAPTERS,
   ProviderError,
   createHttpProvider,
-  createScrubber,
   isHttpProvider,
   parseSavedBody,
   type HttpProviderName,
@@ -18,6 +17,7 @@ import {
   resourceNameSchema,
   symbolSchema,
 } from '@cryptoviz/resources';
+import { createScrubber } from '@cryptoviz/runtime';
 
 /** A mistake in how the command was called (exit 2), as opposed to a provider's answer (exit 1). */
 class UsageError extends Error {}

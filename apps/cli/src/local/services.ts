@@ -22,11 +22,15 @@ export function gatewayToken(stateDir: string): { token: string; file?: string }
   return { token, file };
 }
 
-/** The gateway and the dashboard as workloads of the local process backend. */
+/**
+ * The gateway and the dashboard as workloads of the local process backend; the compiled
+ * dashboard server is told where its build is, which it cannot tell from its own location.
+ */
 export function planServices(
   manifestsDir: string,
   token: string,
   ports: ServicePorts,
+  webBuildDir: string,
 ): Workload<ServiceRole>[] {
   const none = { files: {}, secretEnv: {} };
   return [
@@ -50,6 +54,7 @@ export function planServices(
         WEB_PORT: String(ports.web),
         WEB_HOST: '127.0.0.1',
         GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
+        WEB_BUILD_DIR: webBuildDir,
       },
       ...none,
     },

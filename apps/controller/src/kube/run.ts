@@ -8,6 +8,7 @@ import type { RenderOptions } from '../render.ts';
 import type { CurrentBus } from '../streams.ts';
 import { KubeApi } from './api.ts';
 import { KubernetesWorkloadBackend } from './backend.ts';
+import { podProblemFinder } from './pod-problem-finder.ts';
 import { KubernetesReporter } from './reporter.ts';
 import { KubernetesStore } from './store.ts';
 import { startWriterScaler } from './writer-scaler.ts';
@@ -68,6 +69,7 @@ export async function startKubernetesController(
     store,
     backend,
     rollout: (owner, wanted) => backend.rollout(owner, wanted),
+    workloadProblem: podProblemFinder(api, store),
     reporter: new KubernetesReporter(api, store, identity),
     bus: options.bus,
     resyncMs: options.resyncMs ?? 30_000,

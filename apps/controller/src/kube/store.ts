@@ -4,6 +4,7 @@ import type {
   V1ConfigMap,
   V1Deployment,
   V1DeploymentStatus,
+  V1Pod,
 } from '@kubernetes/client-node';
 import {
   API_VERSION,
@@ -59,6 +60,33 @@ function slimDeployment(object: KubernetesObject): void {
   };
 }
 
+/**
+ * Pods: what says why a worker does not run (its containers' states) and which Secrets its
+ * environment reads (their values are scrubbed from what the kubelet says); never env values.
+ */
+function slimPod(object: KubernetesObject): void {
+  slimResource(object);
+  const pod = object as V1Pod;
+  pod.spec = {
+    containers: (pod.spec?.containers ?? []).map((container) => ({
+      name: container.name,
+      image: container.image,
+      env: (container.env ?? [])
+        .filter((env) => env.valueFrom?.secretKeyRef)
+        .map((env) => ({
+          name: env.name,
+          valueFrom: { secretKeyRef: env.valueFrom!.secretKeyRef },
+        })),
+    })),
+  };
+  const status = pod.status;
+  pod.status = {
+    phase: status?.phase,
+    initContainerStatuses: status?.initContainerStatuses,
+    containerStatuses: status?.containerStatuses,
+  };
+}
+
 /** The API's timestamps arrive as strings from watches and as Dates from lists. */
 function isoTime(value: Date | string | undefined): string | undefined {
   return value === undefined ? undefined : new Date(value).toISOString();
@@ -85,13 +113,16 @@ function collectionPath(apiVersion: string, namespace: string | undefined, plura
 }
 
 /**
- * Informer caches of both custom resources and of the Deployments and ConfigMaps the controller
- * owns; a change to an owned object re-queues its owner (someone edited or deleted it).
+ * Informer caches of both custom resources, of the Deployments and ConfigMaps the controller
+ * owns, and of those Deployments' Pods; a change to an owned object re-queues its owner (someone
+ * edited or deleted it, a worker's pod started, crashed or turned ready).
  */
 export class KubernetesStore implements ResourceStore {
   readonly resources: Record<ResourceKind, SupervisedInformer<CustomObject>>;
   readonly deployments: SupervisedInformer<V1Deployment>;
   readonly configMaps: SupervisedInformer<V1ConfigMap>;
+  /** The workers' pods (they carry their Deployment's labels), read-only. */
+  readonly pods: SupervisedInformer<V1Pod>;
   private readonly listeners: ((key: string) => void)[] = [];
 
   constructor(kc: KubeConfig, api: KubeApi, options: KubernetesStoreOptions = {}) {
@@ -134,6 +165,7 @@ export class KubernetesStore implements ResourceStore {
       slimDeployment,
     );
     this.configMaps = informer('v1', 'ConfigMap', 'configmaps', MANAGED_SELECTOR, slimConfigMap);
+    this.pods = informer('v1', 'Pod', 'pods', MANAGED_SELECTOR, slimPod);
 
     for (const kind of CRD_KINDS) {
       for (const verb of ['add', 'update'] as const) {
@@ -152,23 +184,30 @@ export class KubernetesStore implements ResourceStore {
         }
       });
     }
+    const requeueOwner = (object: KubernetesObject) => {
+      const labels = object.metadata?.labels ?? {};
+      const kind = labels[LABELS.kind] as ResourceKind | undefined;
+      const name = labels[LABELS.resource];
+      if (kind && name) this.emit(resourceKey(kind, object.metadata!.namespace!, name));
+    };
     for (const owned of [
       this.deployments,
       this.configMaps,
     ] as SupervisedInformer<KubernetesObject>[]) {
-      for (const verb of ['update', 'delete'] as const) {
-        owned.on(verb, (object) => {
-          const labels = object.metadata?.labels ?? {};
-          const kind = labels[LABELS.kind] as ResourceKind | undefined;
-          const name = labels[LABELS.resource];
-          if (kind && name) this.emit(resourceKey(kind, object.metadata!.namespace!, name));
-        });
-      }
+      for (const verb of ['update', 'delete'] as const) owned.on(verb, requeueOwner);
     }
+    // A pod's every change may change what its owner's status says (a new pod too: it may be
+    // born failing, as with an image that cannot be pulled).
+    for (const verb of ['add', 'update', 'delete'] as const) this.pods.on(verb, requeueOwner);
   }
 
   private all(): SupervisedInformer<KubernetesObject>[] {
-    return [...Object.values(this.resources), this.deployments, this.configMaps] as never;
+    return [
+      ...Object.values(this.resources),
+      this.deployments,
+      this.configMaps,
+      this.pods,
+    ] as never;
   }
 
   async start(): Promise<void> {

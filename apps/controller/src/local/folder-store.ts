@@ -88,7 +88,10 @@ export class FolderStore implements ResourceStore {
       try {
         this.files.set(file, await readManifestFile(join(this.dir, file)));
       } catch (err) {
-        this.onProblem(`${(err as Error).message} (keeping the last good version)`);
+        // Only a file that once parsed has a version to keep; a new one runs nothing yet.
+        this.onProblem(
+          `${(err as Error).message} (${this.files.has(file) ? 'keeping the last good version' : 'nothing in this file runs until it is valid'})`,
+        );
       }
     }
     const changed = this.rebuild();

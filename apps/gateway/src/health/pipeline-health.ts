@@ -6,9 +6,18 @@ import {
   type DeadLetterSummary,
   type Heartbeat,
 } from '@cryptoviz/bus';
-import { parseDuration } from '@cryptoviz/resources';
-import { databaseSizeBytes, sourceFreshness } from '@cryptoviz/store';
+import { parseDuration, type CryptoSource, type Resource } from '@cryptoviz/resources';
+import {
+  databaseSizeBytes,
+  sourceFreshness,
+  storedModelsExcept,
+  tickStorageStats,
+  type SourceFreshness,
+  type StoredModel,
+  type TickStorageStats,
+} from '@cryptoviz/store';
 import type { GatewayDeps } from '../context.ts';
+import { sourceFinished } from './finished.ts';
 import type { Rates } from './ingest-rate.ts';
 
 /** Workers beat every 5 s; three missed beats and we call one stale. */
@@ -32,14 +41,43 @@ export interface WorkerView {
   ageS: number;
   stale: boolean;
   counters: Record<string, number>;
-  lastError: { kind: string; message: string } | null;
+  /**
+   * `message` never quotes a provider (a public summary); `detail`, the full scrubbed
+   * message, is there only for callers who presented the gateway token.
+   */
+  lastError: { kind: string; message: string; detail?: string } | null;
 }
+
+/** Who asks: provider excerpts in error messages are shown only to authenticated callers. */
+export interface HealthViewer {
+  authenticated: boolean;
+}
+
+/** What a public caller reads when a worker reports no summary of its own. */
+const NO_SUMMARY = 'the message is shown to authenticated callers';
+
+/**
+ * How a source delivers: `fresh` (on time), `stale` (late), `waiting` (no tick yet),
+ * `finished` (a replay that played all its data), `suspended` (`spec.suspend`).
+ */
+export type FreshnessState = 'fresh' | 'stale' | 'waiting' | 'finished' | 'suspended';
 
 export interface SourceFreshnessView {
   source: string;
+  /** The newest tick's own time: market time, years ago for a replay. */
   lastTickAt: string | null;
+  /** Seconds since the newest tick arrived (wall time). */
   ageS: number | null;
+  /** Late or silent while it should deliver (`stale` or `waiting`): worth a warning. */
   stale: boolean;
+  state: FreshnessState;
+  symbols: number;
+}
+
+/** A source that is no longer declared but whose ticks are kept: history, not a live market. */
+export interface RetiredSourceView {
+  source: string;
+  lastTickAt: string;
   symbols: number;
 }
 
@@ -50,16 +88,29 @@ export interface PipelineHealth {
   workers: WorkerView[];
   roles: Record<(typeof ROLES)[number], { total: number; healthy: number }>;
   ingest: Rates;
+  /** Declared sources (every stored one while the resources cannot be listed). */
   freshness: SourceFreshnessView[];
+  /** Deleted sources whose history stays queryable. */
+  retired: RetiredSourceView[];
+  /** Deleted models whose forecasts stay queryable (none while the resources cannot be listed). */
+  retiredModels: StoredModel[];
   lag: ConsumerLag[];
-  database: { flavor: string; sizeBytes: number | null };
+  /** Which storage flavor, its size, and on TimescaleDB its chunks and compression. */
+  database: { flavor: string; sizeBytes: number | null } & TickStorageStats;
   deadLetters: { total: number; recent: DeadLetterSummary[] };
 }
 
-function workerView(beat: Heartbeat, nowMs: number): WorkerView {
+function lastErrorView(beat: Heartbeat, viewer: HealthViewer): WorkerView['lastError'] {
+  const { lastErrorKind: kind, lastErrorSummary: summary, lastErrorMessage: detail } = beat.details;
+  if (typeof kind !== 'string' || !kind) return null;
+  const message = typeof summary === 'string' ? summary : NO_SUMMARY;
+  return viewer.authenticated && typeof detail === 'string'
+    ? { kind, message, detail }
+    : { kind, message };
+}
+
+function workerView(beat: Heartbeat, nowMs: number, viewer: HealthViewer): WorkerView {
   const ageMs = nowMs - Date.parse(beat.lastSeen);
-  const kind = beat.details.lastErrorKind;
-  const message = beat.details.lastErrorMessage;
   return {
     id: beat.id,
     role: beat.role,
@@ -69,11 +120,59 @@ function workerView(beat: Heartbeat, nowMs: number): WorkerView {
     ageS: Math.max(0, ageMs / 1000),
     stale: ageMs > WORKER_STALE_MS,
     counters: beat.counters,
-    lastError:
-      typeof kind === 'string' && kind
-        ? { kind, message: typeof message === 'string' ? message : '' }
-        : null,
+    lastError: lastErrorView(beat, viewer),
   };
+}
+
+function stateOf(source: {
+  suspended: boolean;
+  finished: boolean;
+  ageMs: number | null;
+  limitMs: number;
+}): FreshnessState {
+  if (source.suspended) return 'suspended';
+  if (source.finished) return 'finished';
+  if (source.ageMs === null) return 'waiting';
+  return source.ageMs > source.limitMs ? 'stale' : 'fresh';
+}
+
+/**
+ * Each declared source's state, and the stored sources no longer declared (retired). Without
+ * a listing (`resources` null) every stored source is judged, by the shortest interval.
+ */
+export function judgeFreshness(
+  stored: readonly SourceFreshness[],
+  resources: readonly Resource[] | null,
+  reportingFetchers: readonly Heartbeat[],
+  nowMs: number,
+): { freshness: SourceFreshnessView[]; retired: RetiredSourceView[] } {
+  const declared = new Map<string, CryptoSource>();
+  for (const r of resources ?? []) if (r.kind === 'CryptoSource') declared.set(r.metadata.name, r);
+  const seen = new Map(stored.map((f) => [f.source, f]));
+  const names = resources ? [...declared.keys()] : [...seen.keys()];
+  const freshness = names.sort().map((source): SourceFreshnessView => {
+    const f = seen.get(source);
+    const spec = declared.get(source)?.spec;
+    // Judged by arrival, not market time: a replay of old candles is fresh while it flows.
+    const ageMs = f ? Math.max(0, nowMs - Date.parse(f.lastReceivedAt)) : null;
+    const limitMs = Math.max(MIN_FRESHNESS_MS, 3 * (spec ? parseDuration(spec.interval) : 0));
+    const finished = sourceFinished(reportingFetchers.filter((b) => b.resource === source));
+    const state = stateOf({ suspended: spec?.suspend === true, finished, ageMs, limitMs });
+    return {
+      source,
+      lastTickAt: f?.lastTickAt ?? null,
+      ageS: ageMs === null ? null : ageMs / 1000,
+      stale: state === 'stale' || state === 'waiting',
+      state,
+      symbols: f?.symbols ?? 0,
+    };
+  });
+  const retired = resources
+    ? stored
+        .filter((f) => !declared.has(f.source))
+        .map((f) => ({ source: f.source, lastTickAt: f.lastTickAt, symbols: f.symbols }))
+    : [];
+  return { freshness, retired };
 }
 
 /** Settled value or a fallback, recording what could not be read as a problem. */
@@ -99,14 +198,22 @@ async function attempt<T>(
  */
 export async function collectPipelineHealth(
   deps: GatewayDeps,
+  viewer: HealthViewer,
   nowMs = Date.now(),
 ): Promise<PipelineHealth> {
   const problems: Problem[] = [];
-  const [beats, freshness, lag, sizeBytes, deadLetters, resources] = await Promise.all([
+  const [beats, freshness, lag, sizeBytes, storage, deadLetters, resources] = await Promise.all([
     attempt(problems, 'worker heartbeats', () => listHeartbeats(deps.heartbeats), [], deps.log),
     attempt(problems, 'source freshness', () => sourceFreshness(deps.pool), [], deps.log),
     attempt(problems, 'consumer lag', () => consumerLag(deps.jsm, deps.topo), [], deps.log),
     attempt(problems, 'database size', () => databaseSizeBytes(deps.pool), null, deps.log),
+    attempt(
+      problems,
+      'tick storage',
+      () => tickStorageStats(deps.pool, deps.flavor),
+      { chunks: null, compressedChunks: null, compressionRatio: null },
+      deps.log,
+    ),
     attempt(
       problems,
       'dead letters',
@@ -114,10 +221,12 @@ export async function collectPipelineHealth(
       { total: 0, recent: [] },
       deps.log,
     ),
-    deps.resources.list().catch(() => ({ resources: [], errors: [] })),
+    deps.resources.list().catch(() => null),
   ]);
 
-  const workers = beats.map((b) => workerView(b, nowMs)).sort((a, b) => a.id.localeCompare(b.id));
+  const workers = beats
+    .map((b) => workerView(b, nowMs, viewer))
+    .sort((a, b) => a.id.localeCompare(b.id));
   const roles = Object.fromEntries(
     ROLES.map((role) => {
       const of = workers.filter((w) => w.role === role);
@@ -143,29 +252,34 @@ export async function collectPipelineHealth(
     }
   }
 
-  const intervals = new Map<string, number>();
-  for (const r of resources.resources) {
-    if (r.kind === 'CryptoSource' && !r.spec.suspend) {
-      intervals.set(r.metadata.name, parseDuration(r.spec.interval));
-    }
-  }
-  const seen = new Map(freshness.map((f) => [f.source, f]));
-  const freshnessViews: SourceFreshnessView[] = [...new Set([...intervals.keys(), ...seen.keys()])]
-    .sort()
-    .map((source) => {
-      const f = seen.get(source);
-      // Judged by arrival, not market time: a replay of old candles is fresh while it flows.
-      const ageMs = f ? Math.max(0, nowMs - Date.parse(f.lastReceivedAt)) : null;
-      const limitMs = Math.max(MIN_FRESHNESS_MS, 3 * (intervals.get(source) ?? 0));
-      const declared = intervals.has(source);
-      return {
-        source,
-        lastTickAt: f?.lastTickAt ?? null,
-        ageS: ageMs === null ? null : ageMs / 1000,
-        stale: declared && (ageMs === null || ageMs > limitMs),
-        symbols: f?.symbols ?? 0,
-      };
+  if (!resources) {
+    problems.push({
+      severity: 'warning',
+      message:
+        'sources could not be listed: every stored source is shown, judged without its interval',
     });
+  }
+  const { freshness: freshnessViews, retired } = judgeFreshness(
+    freshness,
+    resources?.resources ?? null,
+    beats.filter((b) => b.role === 'fetcher' && nowMs - Date.parse(b.lastSeen) <= WORKER_STALE_MS),
+    nowMs,
+  );
+  const retiredModels = resources
+    ? await attempt(
+        problems,
+        'stored models',
+        () =>
+          storedModelsExcept(
+            deps.pool,
+            resources.resources
+              .filter((r) => r.kind === 'PredictionModel')
+              .map((r) => r.metadata.name),
+          ),
+        [],
+        deps.log,
+      )
+    : [];
   for (const f of freshnessViews) {
     if (!f.stale) continue;
     problems.push({
@@ -198,8 +312,10 @@ export async function collectPipelineHealth(
     roles,
     ingest: deps.ingest.rates(),
     freshness: freshnessViews,
+    retired,
+    retiredModels,
     lag,
-    database: { flavor: deps.flavor, sizeBytes },
+    database: { flavor: deps.flavor, sizeBytes, ...storage },
     deadLetters,
   };
 }

@@ -1,6 +1,12 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { listenOn, type Listening, type Logger, type Registry } from '@cryptoviz/runtime';
+import {
+  HttpError,
+  serveHttp,
+  type Listening,
+  type Logger,
+  type Registry,
+} from '@cryptoviz/runtime';
 import { bearerFrom, type GatewayDeps } from '../context.ts';
 import { appRouter } from '../router.ts';
 import { clientAddress } from './client-address.ts';
@@ -12,6 +18,8 @@ import { RateLimiter } from './rate-limiter.ts';
 export const API_BASE_PATH = '/trpc/';
 const MAX_BODY_BYTES = 256 * 1024;
 const MAX_BATCH = 20;
+/** tRPC's verbs, plus OPTIONS for CORS preflights. */
+const METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS'];
 
 export interface ApiServerOptions {
   deps: GatewayDeps;
@@ -21,6 +29,7 @@ export interface ApiServerOptions {
   rateLimitPerMin: number;
   trustProxy: boolean;
   registry: Registry;
+  headersTimeoutMs: number;
   log: Logger;
 }
 
@@ -28,16 +37,23 @@ export type ApiServer = Listening;
 
 const KNOWN_PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
 
-/** A bounded metrics label: the procedure if it exists, never whatever a client typed. */
+/**
+ * A bounded metrics label: the procedure if it exists, never whatever a client typed. The
+ * server has refused malformed escapes before any handler runs, so decoding cannot throw.
+ */
 function procedureLabel(path: string): string {
   const name = decodeURIComponent(path.slice(API_BASE_PATH.length));
   if (KNOWN_PROCEDURES.has(name)) return name;
   return name.includes(',') ? 'batch' : 'unknown';
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
+/** The request target as a URL; prefixed rather than resolved, so `//x` stays a path. */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(`http://gateway${req.url ?? '/'}`);
+  } catch {
+    throw new HttpError(400, 'malformed request URL');
+  }
 }
 
 /**
@@ -69,27 +85,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const hot = hotQueries(deps);
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const startedMs = performance.now();
     const client = clientAddress(req, options.trustProxy);
-    let path: string;
-    let search: URLSearchParams;
-    try {
-      const url = new URL(req.url ?? '/', 'http://gateway');
-      path = url.pathname;
-      search = url.searchParams;
-    } catch {
-      return sendJson(res, 400, { error: { message: 'malformed request URL' } });
-    }
+    const { pathname: path, searchParams: search } = requestUrl(req);
     if (handleCors(req, res, options.corsOrigins)) return;
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
     if (!path.startsWith(API_BASE_PATH)) {
-      return sendJson(res, 404, {
-        error: { message: `no such endpoint; the API is under ${API_BASE_PATH}` },
-      });
+      throw new HttpError(404, `no such endpoint; the API is under ${API_BASE_PATH}`);
     }
     const procedure = procedureLabel(path);
     const live = req.headers.accept?.includes('text/event-stream') ?? false;
@@ -97,17 +103,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (!verdict.allowed) {
       metrics.rateLimited.inc();
       log.warn({ client, procedure }, 'rate limited');
-      return sendJson(
-        res,
-        429,
-        {
-          error: {
-            code: 'TOO_MANY_REQUESTS',
-            message: `rate limit exceeded; retry in ${verdict.retryAfterS} s`,
-          },
-        },
-        { 'retry-after': String(verdict.retryAfterS) },
-      );
+      throw new HttpError(429, `rate limit exceeded; retry in ${verdict.retryAfterS} s`, {
+        'retry-after': String(verdict.retryAfterS),
+      });
     }
     if (live) metrics.subscriptions.inc();
     res.once('close', () => {
@@ -121,12 +119,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       else if (status >= 400 || req.method === 'POST' || live) log.info(entry, 'request');
       else log.debug(entry, 'request');
     });
-    if (live) return trpc(req, res);
-    void hot.tryServe(req, res, procedure, search).then((served) => served || trpc(req, res));
+    if (live || !(await hot.tryServe(req, res, procedure, search))) trpc(req, res);
   };
 
-  const server = createServer(handle);
-  // SSE streams stay open for hours; only idle keep-alive sockets are timed out.
-  server.requestTimeout = 0;
-  return listenOn(server, options.port, options.host);
+  return serveHttp({
+    host: options.host,
+    port: options.port,
+    headersTimeoutMs: options.headersTimeoutMs,
+    log,
+    methods: METHODS,
+    handle,
+  });
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendError } from '@cryptoviz/runtime';
 
 const ALLOWED_HEADERS = 'authorization, content-type, last-event-id, trpc-accept, x-trpc-source';
 
@@ -25,6 +26,7 @@ export function handleCors(
     res.setHeader('access-control-allow-headers', ALLOWED_HEADERS);
     res.setHeader('access-control-max-age', '600');
   }
-  res.writeHead(allowed ? 204 : 403).end();
+  if (allowed) res.writeHead(204).end();
+  else sendError(res, 403, 'cross-origin requests from this origin are not allowed');
   return true;
 }

@@ -1,4 +1,5 @@
-import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { followStream } from '@cryptoviz/bus';
 
 export interface StreamMessage {
   /** The stream sequence: the SSE event id a client resumes from. */
@@ -19,37 +20,28 @@ export interface StreamReadOptions {
 }
 
 /**
- * Reads a stream through an ordered consumer (ephemeral, flow-controlled, gap-checked by the
- * client library: it recreates itself from the last sequence it saw if a message goes
- * missing), from a sequence or from now, until the signal aborts.
+ * Reads a stream from a sequence or from now, until the signal aborts, through followStream:
+ * ordered consumers recreated where they left off if NATS restarts, so a live view neither
+ * misses nor repeats a message.
  */
 export async function* readStream(
   js: JetStreamClient,
   jsm: JetStreamManager,
   options: StreamReadOptions,
 ): AsyncGenerator<StreamMessage> {
-  let startSeq: number | undefined;
+  let afterSeq: number | undefined;
   if (options.afterSeq !== undefined) {
     const { state } = await jsm.streams.info(options.stream);
-    startSeq = Math.max(options.afterSeq + 1, state.last_seq + 1 - options.maxReplay, 1);
+    afterSeq = Math.max(options.afterSeq, state.last_seq - options.maxReplay, 0);
   }
-  const consumer = await js.consumers.get(options.stream, {
-    filter_subjects: options.filter,
-    ...(startSeq === undefined
-      ? { deliver_policy: DeliverPolicy.New }
-      : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }),
+  const messages = followStream(js, {
+    stream: options.stream,
+    filter: options.filter,
+    start: afterSeq === undefined ? 'new' : { afterSeq },
+    signal: options.signal,
+    batch: 512,
   });
-  const messages = await consumer.consume({ max_messages: 512 });
-  const stop = () => void messages.close().catch(() => undefined);
-  if (options.signal.aborted) stop();
-  options.signal.addEventListener('abort', stop, { once: true });
-  try {
-    for await (const msg of messages) {
-      yield { seq: msg.seq, subject: msg.subject, data: msg.data };
-    }
-  } finally {
-    options.signal.removeEventListener('abort', stop);
-    stop();
-    await consumer.delete().catch(() => undefined);
+  for await (const msg of messages) {
+    yield { seq: msg.seq, subject: msg.subject, data: msg.data };
   }
 }

@@ -6,8 +6,9 @@ import type { Context } from '../context.ts';
 import { lastEventId, lastTickEventId, nameList, symbolList } from '../inputs.ts';
 import { collectPipelineHealth } from '../health/pipeline-health.ts';
 import { readStream } from '../live/stream-reader.ts';
+import { isDeclaredForecast, isDeclaredSource } from '../resources/declared-resources.ts';
 import { selectSubjects, type SubjectSelection } from '../live/subject-filter.ts';
-import { publicProcedure, router } from '../trpc.ts';
+import { isAuthenticated, publicProcedure, router } from '../trpc.ts';
 import { toSignal } from './signals.ts';
 
 const HEALTH_EVERY_MS = 5_000;
@@ -29,6 +30,8 @@ async function* liveMessages(
 ) {
   const release = ctx.deps.subscriptions.acquire(ctx.client);
   try {
+    // What is declared is known before the first message is filtered by it.
+    await ctx.deps.declared.read();
     // Leaving this loop (client gone, generator returned) closes the reader and its consumer.
     for await (const msg of readStream(ctx.deps.js, ctx.deps.jsm, {
       stream,
@@ -67,12 +70,15 @@ async function* liveForecasts(
   const stream = ctx.deps.topo.streams.predictions;
   for await (const msg of liveMessages(ctx, stream, selection, input.lastEventId, signal)) {
     const prediction = decodeJson(predictionRecordSchema, msg.data);
-    if (prediction.ok) yield { eventId: String(msg.seq), prediction: prediction.value };
+    if (!prediction.ok) continue;
+    // A resumed stream replays what a deleted model or source published before it went.
+    if (!isDeclaredForecast(ctx.deps.declared.current(), prediction.value)) continue;
+    yield { eventId: String(msg.seq), prediction: prediction.value };
   }
 }
 
 export const liveRouter = router({
-  /** Ticks as they enter the TICKS stream. */
+  /** Ticks of declared sources as they enter the TICKS stream. */
   ticks: publicProcedure
     .input(
       z
@@ -91,14 +97,16 @@ export const liveRouter = router({
       const afterSeq = after && (after.index === undefined ? after.seq : after.seq - 1);
       for await (const msg of liveMessages(ctx, stream, selection, afterSeq, signal)) {
         const { ticks } = decodeTicks(ctx.deps.topo, msg.subject, msg.data);
+        const declared = ctx.deps.declared.current();
         for (const [index, tick] of ticks.entries()) {
           if (after?.index !== undefined && msg.seq === after.seq && index <= after.index) continue;
+          if (!isDeclaredSource(declared, tick.source)) continue;
           yield tracked(ticks.length === 1 ? String(msg.seq) : `${msg.seq}:${index}`, tick);
         }
       }
     }),
 
-  /** Forecasts as the predictors publish them. */
+  /** Forecasts of declared models on declared sources as the predictors publish them. */
   predictions: publicProcedure.input(forecastSelection).subscription(async function* ({
     ctx,
     input,
@@ -123,9 +131,10 @@ export const liveRouter = router({
   /** The pipeline-health snapshot, pushed every few seconds (a snapshot has no history to resume). */
   health: publicProcedure.subscription(async function* ({ ctx, signal }) {
     const release = ctx.deps.subscriptions.acquire(ctx.client);
+    const viewer = { authenticated: isAuthenticated(ctx) };
     try {
       while (!signal?.aborted) {
-        yield await collectPipelineHealth(ctx.deps);
+        yield await collectPipelineHealth(ctx.deps, viewer);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, HEALTH_EVERY_MS);
           signal?.addEventListener(

@@ -11,18 +11,23 @@ import {
   symbol,
   symbolList,
 } from '../inputs.ts';
+import { isDeclaredSource } from '../resources/declared-resources.ts';
 import { publicProcedure, router } from '../trpc.ts';
 import { compareSources } from './source-spread.ts';
 
 const intervalSchema = z.enum(Object.keys(CANDLE_INTERVALS) as [keyof typeof CANDLE_INTERVALS]);
 
 export const marketsRouter = router({
-  /** The newest tick of every (source, symbol): price, 24h change, volume. */
+  /** The newest tick of every declared (source, symbol): price, 24h change, volume. */
   latest: publicProcedure
     .input(
       z.strictObject({ symbols: symbolList.optional(), sources: nameList.optional() }).default({}),
     )
-    .query(({ ctx, input }) => latestTicks(ctx.deps.pool, input)),
+    .query(async ({ ctx, input }) => {
+      const declared = await ctx.deps.declared.read();
+      const ticks = await latestTicks(ctx.deps.pool, input);
+      return ticks.filter((t) => isDeclaredSource(declared, t.source));
+    }),
 
   /** A small 24h trace per (source, symbol) for the markets table. */
   sparklines: publicProcedure
@@ -35,15 +40,20 @@ export const marketsRouter = router({
         })
         .default({ hours: 24, points: 48 }),
     )
-    .query(({ ctx, input }) =>
-      sparklines(ctx.deps.pool, {
+    .query(async ({ ctx, input }) => {
+      const declared = await ctx.deps.declared.read();
+      const lines = await sparklines(ctx.deps.pool, {
         hours: input.hours,
         buckets: input.points,
         ...(input.symbols ? { symbols: input.symbols } : {}),
-      }),
-    ),
+      });
+      return lines.filter((line) => isDeclaredSource(declared, line.source));
+    }),
 
-  /** OHLC candles of one symbol from one source over [from, to). */
+  /**
+   * OHLC candles of one symbol from one source over [from, to): history, so a deleted
+   * source's stay readable.
+   */
   candles: publicProcedure
     .input(
       z
@@ -58,10 +68,16 @@ export const marketsRouter = router({
       return candles(ctx.deps.pool, ctx.deps.flavor, input);
     }),
 
-  /** One symbol across every source that carries it, with the spread between them. */
-  compare: publicProcedure
-    .input(z.strictObject({ symbol }))
-    .query(async ({ ctx, input }) =>
-      compareSources(input.symbol, await latestTicks(ctx.deps.pool, { symbols: [input.symbol] })),
-    ),
+  /**
+   * One symbol across every declared source that carries it, with the spread between those
+   * whose newest prices are from the same time.
+   */
+  compare: publicProcedure.input(z.strictObject({ symbol })).query(async ({ ctx, input }) => {
+    const declared = await ctx.deps.declared.read();
+    const ticks = await latestTicks(ctx.deps.pool, { symbols: [input.symbol] });
+    return compareSources(
+      input.symbol,
+      ticks.filter((t) => isDeclaredSource(declared, t.source)),
+    );
+  }),
 });

@@ -1,8 +1,21 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { accuracy, latestPredictions, predictionHistory } from '@cryptoviz/store';
+import { TRADING_COSTS, TradingInputError, tradeSignals } from '@cryptoviz/forecast';
+import { parseDuration } from '@cryptoviz/resources';
+import {
+  CANDLE_INTERVALS,
+  accuracy,
+  candleIntervalFor,
+  latestPredictions,
+  predictionHistory,
+  skillEvidence,
+  strategyBarCount,
+  strategyInputs,
+} from '@cryptoviz/store';
+import type { QueryLimits } from '../config.ts';
 import {
   assertRangeWithin,
+  assertRowsWithin,
   fromBeforeTo,
   fromBeforeToMessage,
   horizon,
@@ -12,19 +25,41 @@ import {
   symbol,
   symbolList,
 } from '../inputs.ts';
+import { isDeclaredForecast } from '../resources/declared-resources.ts';
 import { publicProcedure, router } from '../trpc.ts';
+import { withSkillEvidence } from './skill-figures.ts';
+import { alignSignals } from './strategy-bars.ts';
 
 const DAY_MS = 86_400_000;
 
+/** How far back a series' own time a procedure looks, in days. */
+const windowDays = z.number().min(0.01).max(3_650).default(7);
+
+function assertWindowWithin(days: number, limits: QueryLimits): void {
+  if (days * DAY_MS > limits.maxRangeMs) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `windowDays too large: ${days} asked, at most ${limits.maxRangeMs / DAY_MS} allowed`,
+    });
+  }
+}
+
 export const predictionsRouter = router({
-  /** The newest forecast of every model per source, symbol and horizon. */
+  /** The newest forecast of every declared model per declared source, symbol and horizon. */
   latest: publicProcedure
     .input(
       z.strictObject({ symbols: symbolList.optional(), models: nameList.optional() }).default({}),
     )
-    .query(({ ctx, input }) => latestPredictions(ctx.deps.pool, input)),
+    .query(async ({ ctx, input }) => {
+      const declared = await ctx.deps.declared.read();
+      const latest = await latestPredictions(ctx.deps.pool, input);
+      return latest.filter((p) => isDeclaredForecast(declared, p));
+    }),
 
-  /** One model's forecasts for one symbol and horizon, with what actually happened. */
+  /**
+   * One model's forecasts for one symbol and horizon, with what actually happened: history,
+   * so a deleted model's stay readable.
+   */
   history: publicProcedure
     .input(
       z
@@ -44,7 +79,12 @@ export const predictionsRouter = router({
 
   /**
    * MAE, MAPE, RMSE, directional accuracy and skill against naive ("the price stays where it
-   * is") over the scored forecasts of the last `windowDays`.
+   * is") over the scored forecasts of each series' last `windowDays`, in its own time (up to
+   * its newest scored target: a replay's days are days of its market), of declared models;
+   * with the share of realized prices inside the forecast interval, a Diebold–Mariano test of
+   * the skill and the reliability of the directional calls' confidence. The test and the
+   * reliability read the newest `maxRows` scored forecasts of each series (the metrics read
+   * all of the window), so a response is bounded however fine the series.
    */
   accuracy: publicProcedure
     .input(
@@ -53,19 +93,94 @@ export const predictionsRouter = router({
           model: resourceName.optional(),
           symbol: symbol.optional(),
           horizon: horizon.optional(),
-          windowDays: z.number().min(0.01).max(3_650).default(7),
+          windowDays,
         })
         .default({ windowDays: 7 }),
     )
     .query(async ({ ctx, input }) => {
-      if (input.windowDays * DAY_MS > ctx.deps.limits.maxRangeMs) {
+      assertWindowWithin(input.windowDays, ctx.deps.limits);
+      const { windowDays: days, ...filter } = input;
+      const query = { ...filter, seriesWindowMs: days * DAY_MS };
+      const declared = await ctx.deps.declared.read();
+      const [scores, evidence] = await Promise.all([
+        accuracy(ctx.deps.pool, query),
+        skillEvidence(ctx.deps.pool, { ...query, maxPairs: ctx.deps.limits.maxRows }),
+      ]);
+      return withSkillEvidence(
+        scores.filter((score) => isDeclaredForecast(declared, score)),
+        evidence,
+      );
+    }),
+
+  /**
+   * Would the model's signals have paid? Its stored live signals over the last `windowDays`
+   * of the series' own time, traded on the stored candles of the same source and symbol (the
+   * largest candle not longer than the horizon, coarser when the window would need more than
+   * maxRows of them; `interval` says which) with fees and slippage per side, beside
+   * buy-and-hold and a coin flip of the same exposure. History, like `history`: a deleted
+   * model's stays readable.
+   */
+  strategy: publicProcedure
+    .input(
+      z.strictObject({
+        model: resourceName,
+        symbol,
+        horizon,
+        source: resourceName.optional(),
+        windowDays,
+        feeRate: TRADING_COSTS.shape.feeRate.optional(),
+        slippageRate: TRADING_COSTS.shape.slippageRate.optional(),
+        allowShort: TRADING_COSTS.shape.allowShort.optional(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const { limits } = ctx.deps;
+      assertWindowWithin(input.windowDays, limits);
+      const horizonMs = parseDuration(input.horizon);
+      const windowMs = input.windowDays * DAY_MS;
+      const interval = candleIntervalFor(horizonMs, { windowMs, maxBars: limits.maxRows });
+      // Only a limit below a window's daily candles leaves too many even at the coarsest size.
+      assertRowsWithin(
+        strategyBarCount(windowMs, CANDLE_INTERVALS[interval]),
+        limits,
+        `${interval} candles (windowDays ${input.windowDays})`,
+      );
+      const inputs = await strategyInputs(ctx.deps.pool, ctx.deps.flavor, {
+        model: input.model,
+        symbol: input.symbol,
+        horizonS: horizonMs / 1000,
+        ...(input.source ? { source: input.source } : {}),
+        windowMs,
+        maxRows: limits.maxRows,
+      });
+      if (!inputs) {
         throw new TRPCError({
-          code: 'BAD_REQUEST',
-          message: `windowDays too large: ${input.windowDays} asked, at most ${ctx.deps.limits.maxRangeMs / DAY_MS} allowed`,
+          code: 'NOT_FOUND',
+          message: `no forecasts of ${input.model} for ${input.symbol} at ${input.horizon}${input.source ? ` from ${input.source}` : ''}`,
         });
       }
-      const { windowDays, ...filter } = input;
-      const since = new Date(Date.now() - windowDays * DAY_MS);
-      return await accuracy(ctx.deps.pool, { ...filter, since });
+      const aligned = alignSignals(inputs.candles, inputs.signals);
+      try {
+        const result = tradeSignals(aligned.bars, aligned.signals, {
+          ...(input.feeRate === undefined ? {} : { feeRate: input.feeRate }),
+          ...(input.slippageRate === undefined ? {} : { slippageRate: input.slippageRate }),
+          ...(input.allowShort === undefined ? {} : { allowShort: input.allowShort }),
+        });
+        return {
+          ...result,
+          model: input.model,
+          source: inputs.source,
+          symbol: input.symbol,
+          horizonS: horizonMs / 1000,
+          interval: inputs.interval,
+          signalledBars: aligned.signalledBars,
+        };
+      } catch (err) {
+        if (!(err instanceof TradingInputError)) throw err;
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `cannot trade ${input.model}'s signals on ${inputs.source} ${input.symbol} ${inputs.interval} candles over windowDays ${input.windowDays}: ${err.message}`,
+        });
+      }
     }),
 });

@@ -12,6 +12,7 @@ import { latestPredictions, sourceFreshness } from '@cryptoviz/store';
 import { resourceName } from '../inputs.ts';
 import { observeStatus, type ObservedStatus } from '../resources/observed-status.ts';
 import { ResourceRejectedError } from '../resources/kubernetes-resource-store.ts';
+import { replayFileProblems } from '../resources/replay-files.ts';
 import { ResourceConflictError, ResourceNotFoundError } from '../resources/resource-store.ts';
 import { adminProcedure, publicProcedure, router } from '../trpc.ts';
 
@@ -45,15 +46,22 @@ function safeParseResource(manifest: z.output<typeof manifestInput>['manifest'])
   }
 }
 
-function validate(manifest: z.output<typeof manifestInput>['manifest']): Resource {
-  const result = safeParseResource(manifest);
-  if (!result.success) {
-    throw new TRPCError({
+async function validate(
+  manifest: z.output<typeof manifestInput>['manifest'],
+  dataDir: string | undefined,
+): Promise<Resource> {
+  const invalid = (problems: string) =>
+    new TRPCError({
       code: 'BAD_REQUEST',
-      message: `${manifest.kind} "${manifest.metadata.name}" is invalid: ${formatIssues(result.error)}`,
+      message: `${manifest.kind} "${manifest.metadata.name}" is invalid: ${problems}`,
     });
-  }
+  const result = safeParseResource(manifest);
+  if (!result.success) throw invalid(formatIssues(result.error));
   const { metadata, spec } = result.data;
+  if (dataDir) {
+    const problems = await replayFileProblems(result.data, dataDir);
+    if (problems.length > 0) throw invalid(problems.join('; '));
+  }
   // What is kept on disk: the spec and the user's labels, never a client-sent status.
   return {
     apiVersion: API_VERSION,
@@ -125,15 +133,17 @@ export const resourcesRouter = router({
     }),
 
   create: adminProcedure.input(manifestInput).mutation(async ({ ctx, input }) => {
-    const resource = validate(input.manifest);
+    const resource = await validate(input.manifest, ctx.deps.dataDir);
     const saved = await storeErrors(() => ctx.deps.resources.create(resource));
+    ctx.deps.declared.invalidate();
     ctx.deps.log.info({ kind: saved.kind, name: saved.metadata.name }, 'resource created');
     return saved;
   }),
 
   update: adminProcedure.input(manifestInput).mutation(async ({ ctx, input }) => {
-    const resource = validate(input.manifest);
+    const resource = await validate(input.manifest, ctx.deps.dataDir);
     const saved = await storeErrors(() => ctx.deps.resources.update(resource));
+    ctx.deps.declared.invalidate();
     ctx.deps.log.info({ kind: saved.kind, name: saved.metadata.name }, 'resource updated');
     return saved;
   }),
@@ -142,6 +152,8 @@ export const resourcesRouter = router({
     .input(z.strictObject({ kind, name: resourceName }))
     .mutation(async ({ ctx, input }) => {
       await storeErrors(() => ctx.deps.resources.delete(input.kind, input.name));
+      // Its data leaves the live views with the next query, not a listing age later.
+      ctx.deps.declared.invalidate();
       ctx.deps.log.info(input, 'resource deleted');
       return { deleted: true as const };
     }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { PredictionRecord } from '@cryptoviz/forecast';
 import { latestPredictions } from '@cryptoviz/store';
 import { nameList, symbolList } from '../inputs.ts';
+import { isDeclaredForecast } from '../resources/declared-resources.ts';
 import { publicProcedure, router } from '../trpc.ts';
 
 export interface SignalView {
@@ -32,13 +33,14 @@ export function toSignal(p: PredictionRecord): SignalView {
 }
 
 export const signalsRouter = router({
-  /** The current call of every model per symbol and horizon. */
+  /** The current call of every declared model per declared source, symbol and horizon. */
   latest: publicProcedure
     .input(
       z.strictObject({ symbols: symbolList.optional(), models: nameList.optional() }).default({}),
     )
     .query(async ({ ctx, input }) => {
+      const declared = await ctx.deps.declared.read();
       const predictions = await latestPredictions(ctx.deps.pool, input);
-      return predictions.map(toSignal);
+      return predictions.filter((p) => isDeclaredForecast(declared, p)).map(toSignal);
     }),
 });

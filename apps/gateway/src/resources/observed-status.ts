@@ -1,6 +1,8 @@
 import type { Heartbeat } from '@cryptoviz/bus';
 import { parseDuration, type Resource } from '@cryptoviz/resources';
+import { sourceFinished } from '../health/finished.ts';
 import { WORKER_STALE_MS } from '../health/pipeline-health.ts';
+import { currentProblems } from './worker-problems.ts';
 
 export interface ObservedCondition {
   type: 'Ready' | 'Flowing' | 'Degraded';
@@ -31,6 +33,58 @@ function lastStoredByWorkers(beats: readonly Heartbeat[]): string | null {
 }
 
 /**
+ * Whether a resource has played all its data: a source, when its replay has; a model, when
+ * every source it reads has (it gets no more bars, so it makes no more forecasts).
+ */
+function finishedReplay(resource: Resource, beats: readonly Heartbeat[], nowMs: number): boolean {
+  const sources =
+    resource.kind === 'CryptoSource' ? [resource.metadata.name] : resource.spec.sources;
+  const fetchersOf = (source: string) =>
+    beats.filter(
+      (b) =>
+        b.role === 'fetcher' &&
+        b.resource === source &&
+        nowMs - Date.parse(b.lastSeen) <= WORKER_STALE_MS,
+    );
+  return sources.length > 0 && sources.every((source) => sourceFinished(fetchersOf(source)));
+}
+
+/** Whether data flows: by how old the last of it is, unless the replay played it all. */
+function flowing(
+  resource: Resource,
+  finished: boolean,
+  ageMs: number | null,
+  freshForMs: number,
+): ObservedCondition {
+  if (finished) {
+    return {
+      type: 'Flowing',
+      status: 'False',
+      reason: 'Finished',
+      message:
+        resource.kind === 'CryptoSource'
+          ? 'the replay has played all its data'
+          : 'the replays it reads have played all their data',
+    };
+  }
+  if (ageMs === null) {
+    return {
+      type: 'Flowing',
+      status: 'Unknown',
+      reason: 'NoDataYet',
+      message: 'nothing stored yet',
+    };
+  }
+  const fresh = ageMs <= freshForMs;
+  return {
+    type: 'Flowing',
+    status: fresh ? 'True' : 'False',
+    reason: fresh ? 'Fresh' : 'Stale',
+    message: `last data ${Math.round(ageMs / 1000)} s ago`,
+  };
+}
+
+/**
  * Conditions as a user reads them, derived from what the gateway can see: the workers'
  * heartbeats and the newest data. Locally no controller writes `.status`; in a cluster the
  * controller's conditions are the authority and these are a live second opinion.
@@ -44,9 +98,8 @@ export function observeStatus(
   const role = resource.kind === 'CryptoSource' ? 'fetcher' : 'predictor';
   const mine = beats.filter((b) => b.role === role && b.resource === resource.metadata.name);
   const ready = mine.filter((b) => nowMs - Date.parse(b.lastSeen) <= WORKER_STALE_MS);
-  const errors = ready
-    .map((b) => b.details.lastErrorKind)
-    .filter((kind): kind is string => typeof kind === 'string' && kind.length > 0);
+  const problems = currentProblems(ready);
+  const blocking = problems.find((problem) => problem.stopsData);
   const conditions: ObservedCondition[] = [];
 
   if (resource.spec.suspend) {
@@ -63,6 +116,14 @@ export function observeStatus(
       reason: 'NoWorkers',
       message: `no ${role} reports for this ${resource.kind}`,
     });
+  } else if (blocking) {
+    // Beating, but publishing nothing until someone acts (a missing replay file): not ready.
+    conditions.push({
+      type: 'Ready',
+      status: 'False',
+      reason: blocking.reason,
+      message: blocking.message,
+    });
   } else {
     conditions.push({
       type: 'Ready',
@@ -77,30 +138,17 @@ export function observeStatus(
   const freshForMs = Math.max(MIN_FRESH_MS, 3 * expectedEveryMs);
   const lastWorkAt = lastStoredByWorkers(ready) ?? lastDataAt;
   const ageMs = lastWorkAt ? nowMs - Date.parse(lastWorkAt) : null;
+  conditions.push(flowing(resource, finishedReplay(resource, beats, nowMs), ageMs, freshForMs));
   conditions.push(
-    ageMs === null
-      ? { type: 'Flowing', status: 'Unknown', reason: 'NoDataYet', message: 'nothing stored yet' }
-      : ageMs <= freshForMs
-        ? {
-            type: 'Flowing',
-            status: 'True',
-            reason: 'Fresh',
-            message: `last data ${Math.round(ageMs / 1000)} s ago`,
-          }
-        : {
-            type: 'Flowing',
-            status: 'False',
-            reason: 'Stale',
-            message: `last data ${Math.round(ageMs / 1000)} s ago`,
-          },
-  );
-  conditions.push(
-    errors.length > 0
+    problems.length > 0
       ? {
           type: 'Degraded',
           status: 'True',
-          reason: 'WorkerErrors',
-          message: [...new Set(errors)].join(', '),
+          reason:
+            new Set(problems.map((p) => p.reason)).size === 1
+              ? problems[0]!.reason
+              : 'WorkerErrors',
+          message: problems.map((p) => p.message).join('; '),
         }
       : {
           type: 'Degraded',

@@ -27,6 +27,23 @@ export function intervalFor(range: Range, maxCandles = 2_000): Interval {
   return fits[0] ?? '1d';
 }
 
+/**
+ * The [from, to) a range reads, in the series' own time: ending just past its newest tick
+ * (`newestMs`), not the wall clock, so "30d" of a replay of 2018 is thirty days of 2018. A live
+ * source's newest tick is now, which makes it the usual "last 30 days".
+ */
+export function candleWindow(
+  range: Range,
+  interval: Interval,
+  newestMs: number,
+): { from: string; to: string } {
+  const to = (Math.floor(newestMs / INTERVALS[interval]) + 1) * INTERVALS[interval];
+  return {
+    from: new Date(to - RANGES[range]).toISOString(),
+    to: new Date(to).toISOString(),
+  };
+}
+
 export interface Bar {
   /** Seconds since the epoch (UTC): lightweight-charts' time. */
   time: number;

@@ -1,3 +1,5 @@
+import { otherYear } from './format.ts';
+
 /** Linear scales for a small SVG chart: time (ms) → x, price → y (y grows downward). */
 export interface Scales {
   x(timeMs: number): number;
@@ -25,16 +27,22 @@ function niceStep(rough: number): number {
  */
 function priceLabel(price: number, step: number): string {
   const decimals = step.toFixed(12).replace(/0+$/, '').split('.')[1]?.length ?? 0;
-  return price.toLocaleString('en-US', {
+  // The label at zero (an axis of returns has one) comes out of the loop as −0: "-0" reads wrong.
+  return (price === 0 ? 0 : price).toLocaleString('en-US', {
     minimumFractionDigits: decimals,
     maximumFractionDigits: decimals,
   });
 }
 
-/** Hours alone within a day; with the date too once the chart spans several. */
+/**
+ * Hours alone within a day; with the date too once the chart spans several, or its time is
+ * not this year's (a replay's), with the year too.
+ */
 function timeLabel(timeMs: number, spanMs: number): string {
+  const dated = spanMs > DAY_MS || otherYear(timeMs);
   return new Date(timeMs).toLocaleString('en-GB', {
-    ...(spanMs > DAY_MS ? { day: 'numeric', month: 'short' } : {}),
+    ...(otherYear(timeMs) ? { year: 'numeric' } : {}),
+    ...(dated ? { day: 'numeric', month: 'short' } : {}),
     hour: '2-digit',
     minute: '2-digit',
     timeZone: 'UTC',
@@ -70,6 +78,14 @@ export function scales(
     priceTicks.push({ y: y(p), label: priceLabel(p, step) });
   }
   return { x, y, ticks, priceTicks };
+}
+
+/** An SVG path through `points` ([time ms, value], oldest first) drawn on `s`. */
+export function linePath(points: readonly (readonly [number, number])[], s: Scales): string {
+  if (points.length < 2) return '';
+  return points
+    .map(([t, v], i) => `${i ? 'L' : 'M'}${s.x(t).toFixed(1)},${s.y(v).toFixed(1)}`)
+    .join(' ');
 }
 
 /** A palette that reads in light and dark themes; models keep their colour across views. */

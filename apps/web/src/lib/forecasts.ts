@@ -9,7 +9,9 @@ const HOUR_MS = 3_600_000;
 /** How far back the forecast chart reaches. */
 const HISTORY_MS = 48 * HOUR_MS;
 
-const seriesOf = (p: Prediction) => [p.model, p.source, p.symbol, p.horizonS].join('\u0000');
+/** One forecast series: a model's forecasts of one coin from one source at one horizon. */
+export const seriesOf = (p: Pick<Prediction, 'model' | 'source' | 'symbol' | 'horizonS'>) =>
+  [p.model, p.source, p.symbol, p.horizonS].join('\u0000');
 
 /**
  * `latest` with `incoming` merged in: each series (model, source, coin, horizon) keeps its

@@ -1,18 +1,24 @@
 import type { ApiOutputs } from './api.ts';
 
-type Health = Pick<ApiOutputs['health']['pipeline'], 'workers' | 'freshness'>;
+type Pipeline = ApiOutputs['health']['pipeline'];
+type Freshness = Pipeline['freshness'][number];
+interface Health {
+  workers: Pipeline['workers'];
+  freshness: (Pick<Freshness, 'source' | 'stale' | 'lastTickAt'> &
+    Partial<Pick<Freshness, 'state'>>)[];
+}
 
 /**
  * The part of a health snapshot the resources' observed statuses follow: which fetchers and
  * predictors report for which resource, whether each is stale or reports an error, and whether
- * each source delivers on time. Ages, counters and rates, new in every snapshot, are left out.
+ * each source delivers on time (or has finished). Ages, counters and rates, new in every snapshot, are left out.
  */
 export function statusFingerprint(health: Health): string {
   const workers = health.workers
     .filter((w) => w.role === 'fetcher' || w.role === 'predictor')
     .map((w) => JSON.stringify([w.role, w.resource, w.id, w.stale, w.lastError?.kind ?? null]));
   const sources = health.freshness.map((f) =>
-    JSON.stringify([f.source, f.stale, f.lastTickAt !== null]),
+    JSON.stringify([f.source, f.stale, f.state ?? null, f.lastTickAt !== null]),
   );
   return JSON.stringify([workers.sort(), sources.sort()]);
 }

@@ -1,9 +1,10 @@
-import type { CryptoSource, PredictionModel } from '@cryptoviz/resources';
-import type { ModelFields, SourceFields } from './resource-forms.ts';
+import type { MemberFields, ModelFields, SourceFields } from './resource-forms.ts';
+import { isExchange } from './resource-forms.ts';
 
-type SourceSpec = CryptoSource['spec'];
-type ModelSpec = PredictionModel['spec'];
-type Member = NonNullable<ModelSpec['members']>[number];
+/**
+ * A resource spec from its form, not yet validated: the CRD schema judges it, so what is typed
+ * goes in as typed (a number field holding "abc" is NaN, which the schema names).
+ */
 
 const list = (text: string) =>
   text
@@ -11,79 +12,117 @@ const list = (text: string) =>
     .map((item) => item.trim())
     .filter(Boolean);
 const upperList = (text: string) => list(text).map((item) => item.toUpperCase());
-/** A number field: empty stays out of the manifest (the schema's default applies). */
-const optionalNumber = (text: string) => (text.trim() === '' ? undefined : Number(text));
 
-/** Settings written for one provider (its URL, key, ids, files): wrong for any other. */
-const PROVIDER_SETTINGS = [
-  'endpoint',
-  'apiKeySecretRef',
-  'rateLimit',
-  'symbolMap',
-  'replay',
-  'synthetic',
-] as const;
+/** Empty leaves the setting out (the schema's default applies); anything else is kept. */
+const optional = <V>(key: string, text: string, read: (text: string) => V) =>
+  text.trim() === '' ? {} : { [key]: read(text.trim()) };
+const asNumber = (text: string) => Number(text);
+const asText = (text: string) => text;
 
-/**
- * A CryptoSource spec from the form, laid over `base` when editing: the form shows only some
- * settings, and a save must not drop the others (API keys, replay files, replica bounds…).
- */
-export function sourceSpecOf(fields: SourceFields, base?: SourceSpec) {
-  const kept: Partial<SourceSpec> = { ...base };
-  if (base && base.provider !== fields.provider) {
-    for (const setting of PROVIDER_SETTINGS) delete kept[setting];
-  }
-  // The form shows this one: emptied, it goes back to the schema default rather than the old value.
-  delete kept.maxSymbolsPerWorker;
-  const maxSymbolsPerWorker = optionalNumber(fields.maxSymbolsPerWorker);
+/** `BTC=bitcoin, ETH = ethereum` → { BTC: 'bitcoin', ETH: 'ethereum' }; keys are symbols. */
+export function entriesOf(text: string): Record<string, string> {
+  const entries = text
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const equals = entry.indexOf('=');
+      return equals === -1
+        ? [entry.toUpperCase(), '']
+        : [entry.slice(0, equals).trim().toUpperCase(), entry.slice(equals + 1).trim()];
+    });
+  return Object.fromEntries(entries);
+}
+
+function replicaSettingsOf(fields: SourceFields | ModelFields) {
   return {
-    ...kept,
-    provider: fields.provider,
-    symbols: upperList(fields.symbols),
-    quote: fields.quote.trim().toUpperCase(),
-    interval: fields.interval.trim(),
-    ...(maxSymbolsPerWorker !== undefined ? { maxSymbolsPerWorker } : {}),
+    ...optional('maxSymbolsPerWorker', fields.maxSymbolsPerWorker, asNumber),
+    ...optional('minReplicas', fields.minReplicas, asNumber),
+    ...optional('maxReplicas', fields.maxReplicas, asNumber),
+    ...optional('replicas', fields.replicas, asNumber),
     suspend: fields.suspend,
   };
 }
 
-/**
- * Consensus members as the form lists them. The form edits only their algorithms, so each
- * keeps the params and weight of an earlier member of the same algorithm, matched in order.
- */
-function membersOf(algorithms: readonly string[], earlier: readonly Member[]) {
-  const unclaimed = [...earlier];
-  return algorithms.map((algorithm): Member | { algorithm: string } => {
-    const match = unclaimed.findIndex((member) => member.algorithm === algorithm);
-    return match >= 0 ? unclaimed.splice(match, 1)[0]! : { algorithm };
-  });
+/** Settings of the provider chosen only: another provider's would be refused or misread. */
+function providerSettingsOf(fields: SourceFields) {
+  if (fields.provider === 'replay') {
+    return {
+      replay: {
+        data: entriesOf(fields['replay.data']),
+        ...optional('speed', fields['replay.speed'], asNumber),
+        loop: fields['replay.loop'],
+        align: fields['replay.align'],
+      },
+    };
+  }
+  if (fields.provider === 'synthetic') {
+    const synthetic = {
+      ...optional('seed', fields['synthetic.seed'], asNumber),
+      ...optional('start', fields['synthetic.start'], asText),
+    };
+    return Object.keys(synthetic).length > 0 ? { synthetic } : {};
+  }
+  if (!isExchange(fields.provider)) return {};
+  const secretName = fields['apiKeySecretRef.name'].trim();
+  const secretKey = fields['apiKeySecretRef.key'].trim();
+  return {
+    ...optional('endpoint', fields.endpoint, asText),
+    // Half a reference is sent as it is, so the schema names the half that is missing.
+    ...(secretName || secretKey ? { apiKeySecretRef: { name: secretName, key: secretKey } } : {}),
+    ...optional('rateLimit', fields['rateLimit.requestsPerMinute'], (rate) => ({
+      requestsPerMinute: Number(rate),
+    })),
+    ...optional('symbolMap', fields.symbolMap, entriesOf),
+    ...optional('backfillHours', fields.backfillHours, asNumber),
+  };
 }
 
-/**
- * A PredictionModel spec from the form, laid over `base` when editing: the form shows only
- * some settings, and a save must not drop the others (params, member weights, replica bounds…).
- */
-export function modelSpecOf(fields: ModelFields, base?: ModelSpec) {
-  const kept: Partial<ModelSpec> = { ...base };
-  // Params belong to their algorithm: another one refuses them, or worse, reads them differently.
-  if (base && base.algorithm !== fields.algorithm) delete kept.params;
-  delete kept.members;
-  // The members field is hidden for other algorithms, so what it still holds does not count.
-  const members =
-    fields.algorithm === 'consensus' ? membersOf(list(fields.members), base?.members ?? []) : [];
+/** A CryptoSource spec from the form: every setting it shows, nothing it hides. */
+export function sourceSpecOf(
+  fields: SourceFields,
+): { interval?: string } & Record<string, unknown> {
   return {
-    ...kept,
+    provider: fields.provider,
+    symbols: upperList(fields.symbols),
+    ...optional('quote', fields.quote, (quote) => quote.toUpperCase()),
+    ...optional('interval', fields.interval, asText),
+    ...providerSettingsOf(fields),
+    ...replicaSettingsOf(fields),
+  };
+}
+
+/** Parameters as numbers; the empty ones are left out, so the model's defaults apply. */
+const paramsOf = (params: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(params)
+      .filter(([, value]) => value.trim() !== '')
+      .map(([key, value]) => [key, Number(value)]),
+  );
+
+const memberOf = (member: MemberFields) => ({
+  algorithm: member.algorithm,
+  params: paramsOf(member.params),
+  ...optional('weight', member.weight, asNumber),
+});
+
+/** A PredictionModel spec from the form: every setting it shows, nothing it hides. */
+export function modelSpecOf(
+  fields: ModelFields,
+): { interval?: string; horizons?: string[] } & Record<string, unknown> {
+  const consensus = fields.algorithm === 'consensus';
+  return {
     algorithm: fields.algorithm,
     symbols: upperList(fields.symbols),
     sources: list(fields.sources),
-    horizons: list(fields.horizons),
-    interval: fields.interval.trim(),
-    ...(members.length > 0 ? { members } : {}),
+    ...optional('horizons', fields.horizons, list),
+    ...optional('interval', fields.interval, asText),
+    params: consensus ? {} : paramsOf(fields.params),
+    ...(consensus ? { members: fields.members.map(memberOf) } : {}),
     signal: {
-      ...base?.signal,
-      threshold: optionalNumber(fields.threshold) ?? 0.002,
-      minConfidence: optionalNumber(fields.minConfidence) ?? 0.7,
+      ...optional('threshold', fields['signal.threshold'], asNumber),
+      ...optional('minConfidence', fields['signal.minConfidence'], asNumber),
     },
-    suspend: fields.suspend,
+    ...replicaSettingsOf(fields),
   };
 }

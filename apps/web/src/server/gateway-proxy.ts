@@ -1,4 +1,5 @@
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { HttpError, sendError } from '@cryptoviz/runtime';
 
 /** Hop-by-hop headers end at each hop (RFC 9110 §7.6.1); the rest pass through untouched. */
 const HOP_BY_HOP = new Set([
@@ -35,34 +36,39 @@ export function proxyToGateway(gateway: URL, req: IncomingMessage, res: ServerRe
   // otherwise choose for itself and so pick its own rate-limit identity.
   headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
 
-  const upstream = request(
-    {
-      protocol: gateway.protocol,
-      hostname: gateway.hostname,
-      port: gateway.port,
-      method: req.method,
-      path: req.url,
-      headers,
-    },
-    (answer) => {
-      const out: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
-      }
-      res.writeHead(answer.statusCode ?? 502, out);
-      res.flushHeaders();
-      answer.pipe(res);
-      // The gateway going away mid-answer (stopped, restarted, crashed) cuts the browser's
-      // answer too: an SSE stream otherwise stays open but silent, and never reconnects.
-      answer.on('close', () => {
-        if (!answer.complete) res.destroy();
-      });
-    },
-  );
+  let upstream: ClientRequest;
+  try {
+    upstream = request(
+      {
+        protocol: gateway.protocol,
+        hostname: gateway.hostname,
+        port: gateway.port,
+        method: req.method,
+        path: req.url,
+        headers,
+      },
+      (answer) => {
+        const out: Record<string, string | string[]> = {};
+        for (const [name, value] of Object.entries(answer.headers)) {
+          if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+        }
+        res.writeHead(answer.statusCode ?? 502, out);
+        res.flushHeaders();
+        answer.pipe(res);
+        // The gateway going away mid-answer (stopped, restarted, crashed) cuts the browser's
+        // answer too: an SSE stream otherwise stays open but silent, and never reconnects.
+        answer.on('close', () => {
+          if (!answer.complete) res.destroy();
+        });
+      },
+    );
+  } catch (err) {
+    // Node's client is stricter about paths and header values than its server's parser.
+    throw new HttpError(400, `the request cannot be forwarded: ${(err as Error).message}`);
+  }
   upstream.on('error', () => {
     if (!res.headersSent) {
-      res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: 'the gateway is not reachable' } }));
+      sendError(res, 502, 'the gateway is not reachable');
     } else {
       res.destroy();
     }

@@ -1,9 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import {
-  listenOn,
+  HttpError,
+  sendError,
+  serveHttp,
   type Running,
   type ServiceDefinition,
   type StartedService,
@@ -19,7 +21,11 @@ const env = {
   WEB_BUILD_DIR: z.string().min(1).default(DEFAULT_BUILD_DIR),
 };
 
-type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+type Middleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: () => void,
+) => void | Promise<unknown>;
 
 export interface RunningWeb extends Running {
   port: number;
@@ -45,13 +51,24 @@ export const webService: ServiceDefinition<typeof env> = {
       );
     })) as { handler: Middleware };
     const gateway = new URL(config.GATEWAY_URL);
-    const server = createServer((req, res) => {
-      if (req.url?.startsWith('/trpc/')) return proxyToGateway(gateway, req, res);
-      if (req.url === '/healthz') return void res.writeHead(200).end('ok\n');
-      handler(req, res, () => res.writeHead(404).end('not found\n'));
+    const { server, port, close } = await serveHttp({
+      host: config.WEB_HOST,
+      port: config.WEB_PORT,
+      headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_S * 1000,
+      log,
+      methods: ['GET', 'HEAD', 'POST'],
+      handle(req, res) {
+        if (req.url?.startsWith('/trpc/')) return proxyToGateway(gateway, req, res);
+        // The pages are only read (they have no form actions); mutations go to /trpc.
+        if (req.method === 'POST') {
+          throw new HttpError(405, 'POST is for /trpc/ only; pages are read with GET', {
+            allow: 'GET, HEAD',
+          });
+        }
+        if (req.url === '/healthz') return void res.writeHead(200).end('ok\n');
+        return handler(req, res, () => sendError(res, 404, 'not found'));
+      },
     });
-    server.requestTimeout = 0;
-    const { port, close } = await listenOn(server, config.WEB_PORT, config.WEB_HOST);
     log.info({ port, gateway: gateway.origin }, `dashboard on http://${config.WEB_HOST}:${port}`);
     const running: RunningWeb = {
       port,

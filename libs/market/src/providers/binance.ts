@@ -7,15 +7,15 @@ import { createHttpProvider } from './http/http-provider.ts';
 import { PairBook, type PairStyle } from './http/pairs.ts';
 import { perSymbol } from './http/per-symbol.ts';
 import {
-  decimalString,
   epochMillis,
   isObject,
-  ok,
+  numeric,
+  optionalNumber,
   parseEntry,
   parseEnvelope,
   type Reading,
 } from './http/schemas.ts';
-import type { Parsed, TickCandidate } from './http/ticks.ts';
+import { noteIgnored, type Parsed, type TickCandidate } from './http/ticks.ts';
 
 const DEFAULT_BASE_URL = 'https://api.binance.com';
 /** REQUEST_WEIGHT limit per IP per minute, as /api/v3/exchangeInfo states it. */
@@ -52,23 +52,24 @@ const pairStyle: PairStyle = {
 
 const ticker24hrSchema = z.looseObject({
   symbol: z.string(),
-  lastPrice: decimalString,
-  priceChangePercent: decimalString,
+  lastPrice: numeric,
+  priceChangePercent: optionalNumber('priceChangePercent'),
   /** 24 h traded value in the quote asset. */
-  quoteVolume: decimalString,
+  quoteVolume: optionalNumber('quoteVolume'),
   closeTime: epochMillis,
 });
-const tickerPriceSchema = z.looseObject({ symbol: z.string(), price: decimalString });
+const tickerPriceSchema = z.looseObject({ symbol: z.string(), price: numeric });
+/** Only what a tick takes is read: open, high, low and base volume may be anything. */
 const klineSchema = z
   .tuple([
     epochMillis, // open time
-    decimalString, // open
-    decimalString, // high
-    decimalString, // low
-    decimalString, // close
-    decimalString, // base volume
+    z.unknown(), // open
+    z.unknown(), // high
+    z.unknown(), // low
+    numeric, // close
+    z.unknown(), // base volume
     epochMillis, // close time (last millisecond of the candle)
-    decimalString, // quote volume
+    optionalNumber('klines.quoteVolume'),
   ])
   .rest(z.unknown());
 const errorSchema = z.looseObject({ code: z.number(), msg: z.string() });
@@ -99,14 +100,12 @@ function classifyBody(body: unknown, status: number | undefined): ProviderError 
 }
 
 function detect(body: unknown): string {
-  const first = Array.isArray(body) ? (body as unknown[])[0] : body;
-  if (Array.isArray(first)) return 'klines';
-  if (isObject(first) && 'lastPrice' in first) {
-    return Array.isArray(body) ? 'ticker/24hr (array)' : 'ticker/24hr';
-  }
-  if (isObject(first) && 'price' in first) {
-    return Array.isArray(body) ? 'ticker/price (array)' : 'ticker/price';
-  }
+  const entries = Array.isArray(body) ? (body as unknown[]) : [body];
+  if (Array.isArray(entries[0])) return 'klines';
+  // Any entry tells the shape: the first may be the one that lost a field.
+  const has = (key: string) => entries.some((entry) => isObject(entry) && key in entry);
+  if (has('lastPrice')) return Array.isArray(body) ? 'ticker/24hr (array)' : 'ticker/24hr';
+  if (has('price')) return Array.isArray(body) ? 'ticker/price (array)' : 'ticker/price';
   if (Array.isArray(body) && body.length === 0) return 'ticker/24hr (array)';
   throw new ProviderError('malformed', 'not a Binance payload this adapter knows');
 }
@@ -131,6 +130,7 @@ function parse(body: unknown, context: ParseContext): Parsed {
       continue;
     }
     const reading = read(entry);
+    noteIgnored(parsed, reading);
     if (!reading.ok) parsed.skipped.push({ symbol, reason: reading.reason });
     else parsed.candidates.push({ symbol: symbol!, ...reading.value });
   }
@@ -145,7 +145,7 @@ function mapEntry<S extends z.ZodType>(
   convert: (value: z.output<S>) => Numbers,
 ): Reading<Numbers> {
   const read = parseEntry(schema, entry);
-  return read.ok ? ok(convert(read.value)) : read;
+  return read.ok ? { ...read, value: convert(read.value) } : read;
 }
 
 function from24hr(entry: z.output<typeof ticker24hrSchema>): Numbers {
@@ -182,6 +182,7 @@ function parseKlines(body: unknown, context: ParseContext, pairs: PairBook): Par
   const candles: Candle[] = [];
   for (const row of rows) {
     const read = parseEntry(klineSchema, row);
+    noteIgnored(parsed, read);
     if (!read.ok) {
       parsed.skipped.push({ symbol, reason: read.reason });
       continue;

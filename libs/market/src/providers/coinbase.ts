@@ -13,9 +13,11 @@ import { createHttpProvider } from './http/http-provider.ts';
 import { PairBook, type PairStyle } from './http/pairs.ts';
 import { perSymbol } from './http/per-symbol.ts';
 import {
-  decimalString,
+  epochSeconds,
   isObject,
+  numeric,
   ok,
+  optionalNumber,
   parseEntry,
   parseEnvelope,
   type Reading,
@@ -43,25 +45,26 @@ const pairStyle: PairStyle = {
 
 const timestamp = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
 const tickerSchema = z.looseObject({
-  price: decimalString,
+  price: numeric,
   /** 24 h volume in the base asset. */
-  volume: decimalString,
+  volume: optionalNumber('volume'),
   time: timestamp,
 });
 const statsSchema = z.looseObject({
   /** The price 24 hours ago. */
-  open: decimalString,
-  last: decimalString,
+  open: optionalNumber('open'),
+  last: numeric,
   /** 24 h volume in the base asset. */
-  volume: decimalString,
+  volume: optionalNumber('volume'),
 });
+/** Only what a tick takes is read: low, high and open may be anything. */
 const candleSchema = z.tuple([
-  z.int().nonnegative(), // bucket start, seconds
-  z.number(), // low
-  z.number(), // high
-  z.number(), // open
-  z.number(), // close
-  z.number().nonnegative(), // volume, base asset
+  epochSeconds.pipe(z.int()), // bucket start, seconds
+  z.unknown(), // low
+  z.unknown(), // high
+  z.unknown(), // open
+  numeric, // close
+  optionalNumber('candles.volume'), // volume, base asset
 ]);
 const errorSchema = z.strictObject({ message: z.string() });
 
@@ -93,12 +96,13 @@ function onlySymbol(context: ParseContext, what: string): string {
 function parse(body: unknown, context: ParseContext): Parsed {
   if (Array.isArray(body)) {
     const symbol = onlySymbol(context, 'candles');
-    const { candles, skipped } = readCandles(body, symbol, context.candleIntervalMs);
+    const { candles, skipped, ignoredFields } = readCandles(body, symbol, context.candleIntervalMs);
     return {
       shape: 'candles',
       candidates: candlesToCandidates(symbol, candles, context.now),
       skipped,
       series: true,
+      ignoredFields,
     };
   }
   if (isObject(body) && 'price' in body) {
@@ -110,7 +114,7 @@ function parse(body: unknown, context: ParseContext): Parsed {
     const stats = readStats(body);
     if (!stats.ok) return single('stats', symbol, stats, context.now);
     const { open: _open, ...numbers } = stats.value;
-    return single('stats', symbol, ok(numbers), context.now);
+    return single('stats', symbol, ok(numbers, stats.ignored), context.now);
   }
   throw new ProviderError('malformed', 'not a Coinbase payload this adapter knows');
 }
@@ -120,9 +124,19 @@ function single(
   symbol: string,
   reading: Reading<Omit<TickCandidate, 'symbol' | 'timeMs'> & { timeMs?: number }>,
   now: number,
+  ignored: string[] = [],
 ): Parsed {
-  if (!reading.ok) return { shape, candidates: [], skipped: [{ symbol, reason: reading.reason }] };
-  return { shape, candidates: [{ symbol, timeMs: now, ...reading.value }], skipped: [] };
+  const ignoredFields = [...ignored, ...((reading.ok && reading.ignored) || [])];
+  if (!reading.ok) {
+    return { shape, candidates: [], skipped: [{ symbol, reason: reading.reason }], ignoredFields };
+  }
+  const candidate = { symbol, timeMs: now, ...reading.value };
+  return { shape, candidates: [candidate], skipped: [], ignoredFields };
+}
+
+/** Base volume at a price: the value traded in the quote currency, when both are known. */
+function quoteValue(volume: number | null, price: number): number | null {
+  return volume === null ? null : volume * price;
 }
 
 function readTicker(body: unknown) {
@@ -130,30 +144,36 @@ function readTicker(body: unknown) {
   if (!read.ok) return read;
   const { price, volume, time } = read.value;
   // The ticker's volume is in the base asset; at the last price it is the quote value.
-  return ok({
-    price,
-    volume24h: volume * price,
-    marketCap: null,
-    change24hPct: null,
-    timeMs: time,
-  });
+  return ok(
+    {
+      price,
+      volume24h: quoteValue(volume, price),
+      marketCap: null,
+      change24hPct: null,
+      timeMs: time,
+    },
+    read.ignored,
+  );
 }
 
 function readStats(body: unknown) {
   const read = parseEntry(statsSchema, body);
   if (!read.ok) return read;
   const { open, last, volume } = read.value;
-  return ok({
-    price: last,
-    volume24h: volume * last,
-    marketCap: null,
-    change24hPct: changePct(last, open),
-    open,
-  });
+  return ok(
+    {
+      price: last,
+      volume24h: quoteValue(volume, last),
+      marketCap: null,
+      change24hPct: changePct(last, open),
+      open,
+    },
+    read.ignored,
+  );
 }
 
-function changePct(price: number, open: number): number | null {
-  return open > 0 ? (price / open - 1) * 100 : null;
+function changePct(price: number, open: number | null): number | null {
+  return open !== null && open > 0 ? (price / open - 1) * 100 : null;
 }
 
 function readCandles(rows: unknown[], symbol: string, knownIntervalMs: number | undefined) {
@@ -163,7 +183,7 @@ function readCandles(rows: unknown[], symbol: string, knownIntervalMs: number | 
     ([, , , , close, volume]) => ({
       close,
       // Candles give base volume only; at the close it approximates the quote value traded.
-      quoteVolume: volume * close,
+      quoteVolume: quoteValue(volume, close),
     }),
     { symbol, knownIntervalMs, what: 'Coinbase candles' },
   );
@@ -185,11 +205,12 @@ async function poll(http: HttpClient, context: PollContext, signal: AbortSignal)
       ]);
       const ticker = readTicker(tickerBody);
       if (!ticker.ok) return single('ticker+stats', symbol, ticker, context.now);
+      // The stats only add the 24 h change: without them the ticker still makes a tick.
       const stats = readStats(statsBody);
-      if (!stats.ok) return single('ticker+stats', symbol, stats, context.now);
-      // The ticker has the trade and its time; the stats have the price 24 h ago.
-      const change24hPct = changePct(ticker.value.price, stats.value.open);
-      return single('ticker+stats', symbol, ok({ ...ticker.value, change24hPct }), context.now);
+      const ignored = stats.ok ? (stats.ignored ?? []) : ['stats'];
+      const change24hPct = stats.ok ? changePct(ticker.value.price, stats.value.open) : null;
+      const reading = ok({ ...ticker.value, change24hPct }, ticker.ignored);
+      return single('ticker+stats', symbol, reading, context.now, ignored);
     },
     'ticker+stats',
   );
@@ -213,6 +234,7 @@ const backfill: Backfill = async (http, context, hours, signal) => {
       const product = pairs.pairOf(symbol);
       const candles: Candle[] = [];
       const skipped: Parsed['skipped'] = [];
+      const ignoredFields: string[] = [];
       for (const window of windows) {
         const body = await http.getJson(
           productPath(product, 'candles'),
@@ -227,6 +249,7 @@ const backfill: Backfill = async (http, context, hours, signal) => {
         const page = readCandles(rows, symbol, intervalMs);
         candles.push(...page.candles);
         skipped.push(...page.skipped);
+        ignoredFields.push(...page.ignoredFields);
       }
       // Converted once per symbol so 24 h windows span page boundaries.
       return {
@@ -234,6 +257,7 @@ const backfill: Backfill = async (http, context, hours, signal) => {
         candidates: candlesToCandidates(symbol, candles, context.now),
         skipped,
         series: true,
+        ignoredFields,
       };
     },
     'candles',

@@ -10,12 +10,13 @@ import {
   epochSeconds,
   isObject,
   jsonObject,
+  numeric,
   optionalNumber,
   parseEntry,
   parseEnvelope,
 } from './http/schemas.ts';
 import { SymbolBook } from './http/symbols.ts';
-import type { Parsed, TickCandidate } from './http/ticks.ts';
+import { noteIgnored, type Parsed, type TickCandidate } from './http/ticks.ts';
 
 const PUBLIC_BASE_URL = 'https://api.coingecko.com/api/v3';
 
@@ -66,17 +67,20 @@ export const COINGECKO_IDS: Readonly<Record<string, string>> = {
 };
 
 const timestamp = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
+/** `last_updated` is the tick's time where the payload has one, so a bad one drops the entry. */
 const marketsEntrySchema = z.looseObject({
   id: z.string(),
-  symbol: z.string(),
-  current_price: z.number(),
-  market_cap: optionalNumber,
-  total_volume: optionalNumber,
-  price_change_percentage_24h: optionalNumber,
+  current_price: numeric,
+  market_cap: optionalNumber('market_cap'),
+  total_volume: optionalNumber('total_volume'),
+  price_change_percentage_24h: optionalNumber('price_change_percentage_24h'),
   last_updated: timestamp.nullish(),
 });
-const ohlcRowSchema = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]);
-const pointSchema = z.tuple([z.number(), z.number().nullable()]);
+/** [close time ms, open, high, low, close]: only the time and the close are read. */
+const ohlcRowSchema = z
+  .tuple([numeric, z.unknown(), z.unknown(), z.unknown(), numeric])
+  .rest(z.unknown());
+const pointSchema = z.tuple([numeric, numeric.nullable()]);
 const marketChartSchema = z.looseObject({
   prices: z.array(z.unknown()),
   market_caps: z.array(z.unknown()).optional(),
@@ -101,18 +105,19 @@ function simplePriceSchema(vs: string): z.ZodType<SimplePrice> {
   if (!schema) {
     schema = z
       .looseObject({
-        [vs]: z.number(),
-        [`${vs}_market_cap`]: optionalNumber,
-        [`${vs}_24h_vol`]: optionalNumber,
-        [`${vs}_24h_change`]: optionalNumber,
-        last_updated_at: epochSeconds.optional(),
+        [vs]: numeric,
+        // Labelled without the currency, so the counts of every quote add up.
+        [`${vs}_market_cap`]: optionalNumber('<vs>_market_cap'),
+        [`${vs}_24h_vol`]: optionalNumber('<vs>_24h_vol'),
+        [`${vs}_24h_change`]: optionalNumber('<vs>_24h_change'),
+        last_updated_at: epochSeconds.nullish(),
       })
       .transform((entry) => ({
         price: entry[vs] as number,
         marketCap: entry[`${vs}_market_cap`] as number | null,
         volume24h: entry[`${vs}_24h_vol`] as number | null,
         change24hPct: entry[`${vs}_24h_change`] as number | null,
-        updatedAt: entry.last_updated_at as number | undefined,
+        updatedAt: (entry.last_updated_at as number | null | undefined) ?? undefined,
       }));
     simplePriceSchemas.set(vs, schema);
   }
@@ -171,6 +176,7 @@ function parseSimplePrice(body: unknown, context: ParseContext, book: SymbolBook
       continue;
     }
     const read = parseEntry(schema, entry);
+    noteIgnored(parsed, read);
     if (!read.ok) {
       parsed.skipped.push({ symbol, reason: read.reason });
       continue;
@@ -200,6 +206,7 @@ function parseMarkets(rows: unknown[], context: ParseContext, book: SymbolBook):
       parsed.skipped.push({ symbol, reason: read.ok ? 'entry has no id' : read.reason });
       continue;
     }
+    noteIgnored(parsed, read);
     const entry = read.value;
     parsed.candidates.push({
       symbol,

@@ -3,9 +3,9 @@ import { ProviderError, type ProviderFactory } from './provider.ts';
 import type { ParseContext, PollContext, ProviderAdapter } from './http/adapter.ts';
 import type { HttpClient } from './http/http-client.ts';
 import { createHttpProvider } from './http/http-provider.ts';
-import { isObject, optionalNumber, parseEntry, parseEnvelope } from './http/schemas.ts';
+import { isObject, numeric, optionalNumber, parseEntry, parseEnvelope } from './http/schemas.ts';
 import { SymbolBook } from './http/symbols.ts';
-import type { Parsed } from './http/ticks.ts';
+import { noteIgnored, type Parsed } from './http/ticks.ts';
 
 const DEFAULT_BASE_URL = 'https://pro-api.coinmarketcap.com';
 const MINUTE = 60_000;
@@ -20,18 +20,17 @@ const envelopeSchema = z.looseObject({
   status: statusSchema.optional(),
   data: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]),
 });
+/** The times are the tick's where the payload has them, so a bad one drops the entry. */
 const coinSchema = z.looseObject({
-  id: z.number(),
   symbol: z.string(),
-  cmc_rank: z.number().nullish(),
   last_updated: timestamp.nullish(),
   quote: z.record(z.string(), z.unknown()),
 });
 const quoteSchema = z.looseObject({
-  price: z.number(),
-  volume_24h: optionalNumber,
-  market_cap: optionalNumber,
-  percent_change_24h: optionalNumber,
+  price: numeric,
+  volume_24h: optionalNumber('volume_24h'),
+  market_cap: optionalNumber('market_cap'),
+  percent_change_24h: optionalNumber('percent_change_24h'),
   last_updated: timestamp.nullish(),
 });
 
@@ -133,6 +132,7 @@ function readCoin(
     parsed.skipped.push({ symbol, reason });
     return;
   }
+  noteIgnored(parsed, quote);
   const q = quote.value;
   parsed.candidates.push({
     symbol: symbol!,

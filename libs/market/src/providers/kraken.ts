@@ -7,8 +7,17 @@ import type { HttpClient } from './http/http-client.ts';
 import { createHttpProvider } from './http/http-provider.ts';
 import { PairBook, type PairStyle } from './http/pairs.ts';
 import { perSymbol } from './http/per-symbol.ts';
-import { decimalString, isObject, jsonObject, parseEntry, parseEnvelope } from './http/schemas.ts';
-import type { Parsed } from './http/ticks.ts';
+import {
+  epochSeconds,
+  isObject,
+  jsonObject,
+  numeric,
+  optionalField,
+  optionalNumber,
+  parseEntry,
+  parseEnvelope,
+} from './http/schemas.ts';
+import { noteIgnored, type Parsed } from './http/ticks.ts';
 
 const DEFAULT_BASE_URL = 'https://api.kraken.com';
 /** OHLC intervals Kraken serves, in minutes; it returns at most 720 candles per call. */
@@ -38,23 +47,25 @@ export const krakenPairStyle: PairStyle = {
 };
 
 const envelopeSchema = z.looseObject({ error: z.array(z.string()), result: jsonObject });
-/** Two-element fields are [today, last 24 hours]. */
-const todayAnd24h = z.tuple([decimalString, decimalString]);
+/** Two-element fields are [today, last 24 hours]; only the 24 h one is read. */
+const last24h = z.tuple([z.unknown(), numeric]).rest(z.unknown());
 const tickerSchema = z.looseObject({
-  c: z.tuple([decimalString]).rest(z.unknown()), // last trade: price, lot volume
-  v: todayAnd24h, // volume in the base asset
-  p: todayAnd24h, // volume-weighted average price
+  c: z.tuple([numeric]).rest(z.unknown()), // last trade: price, lot volume
+  v: optionalField(last24h, 'v'), // volume in the base asset
+  p: optionalField(last24h, 'p'), // volume-weighted average price
 });
-const ohlcRowSchema = z.tuple([
-  z.int().nonnegative(), // open time, seconds
-  decimalString, // open
-  decimalString, // high
-  decimalString, // low
-  decimalString, // close
-  decimalString, // vwap
-  decimalString, // volume, base asset
-  z.int(), // trade count
-]);
+/** Only what a tick takes is read: open, high, low and the trade count may be anything. */
+const ohlcRowSchema = z
+  .tuple([
+    epochSeconds.pipe(z.int()), // open time, seconds
+    z.unknown(), // open
+    z.unknown(), // high
+    z.unknown(), // low
+    numeric, // close
+    optionalNumber('ohlc.vwap'),
+    optionalNumber('ohlc.volume'), // base asset
+  ])
+  .rest(z.unknown()); // trade count
 
 function classifyBody(body: unknown): ProviderError | undefined {
   if (!isObject(body) || !Array.isArray(body.error)) return undefined;
@@ -107,6 +118,7 @@ function parse(body: unknown, context: ParseContext): Parsed {
 
 function readTicker(parsed: Parsed, symbol: string, value: unknown, now: number): void {
   const read = parseEntry(tickerSchema, value);
+  noteIgnored(parsed, read);
   if (!read.ok) {
     parsed.skipped.push({ symbol, reason: read.reason });
     return;
@@ -116,7 +128,7 @@ function readTicker(parsed: Parsed, symbol: string, value: unknown, now: number)
     symbol,
     price: c[0],
     // Base volume times its VWAP is exactly the value traded, in the quote currency.
-    volume24h: v[1] * p[1],
+    volume24h: v && p ? v[1] * p[1] : null,
     marketCap: null,
     // Kraken's `o` is today's open (since 00:00 UTC), not 24 h ago: no honest 24 h change.
     change24hPct: null,
@@ -127,13 +139,17 @@ function readTicker(parsed: Parsed, symbol: string, value: unknown, now: number)
 
 function readOhlc(parsed: Parsed, symbol: string, value: unknown, context: ParseContext): void {
   const rows = Array.isArray(value) ? (value as unknown[]) : [];
-  const { candles, skipped } = readSecondsCandles(
+  const { candles, skipped, ignoredFields } = readSecondsCandles(
     rows,
     ohlcRowSchema,
-    ([, , , , close, vwap, volume]) => ({ close, quoteVolume: volume * vwap }),
+    ([, , , , close, vwap, volume]) => ({
+      close,
+      quoteVolume: vwap !== null && volume !== null ? volume * vwap : null,
+    }),
     { symbol, knownIntervalMs: context.candleIntervalMs, what: 'Kraken OHLC' },
   );
   parsed.skipped.push(...skipped);
+  (parsed.ignoredFields ??= []).push(...ignoredFields);
   parsed.candidates.push(...candlesToCandidates(symbol, candles, context.now));
 }
 

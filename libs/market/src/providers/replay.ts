@@ -1,3 +1,4 @@
+import { resolveDataFile } from '../data-dir.ts';
 import { readOhlcvCsv, type Bar } from '../ohlcv-csv.ts';
 import type { Tick } from '../tick.ts';
 import {
@@ -50,6 +51,7 @@ export function createReplayProvider(context: ProviderContext): TickProvider {
   const now = context.now ?? Date.now;
   const replay = spec.replay;
   if (!replay) throw new ProviderError('config', 'spec.replay is required for the replay provider');
+  const dataDir = context.dataDir ?? process.cwd();
   let series: Series[] | undefined;
   let origin = 0;
   let span = 0;
@@ -60,13 +62,14 @@ export function createReplayProvider(context: ProviderContext): TickProvider {
   async function load(): Promise<Series[]> {
     const loaded = await Promise.all(
       spec.symbols.map(async (symbol) => {
+        const field = `replay.data.${symbol}`;
         const path = replay!.data[symbol];
-        if (!path)
-          throw new ProviderError('config', `spec.replay.data names no file for ${symbol}`);
+        if (!path) throw new ProviderError('config', `${field}: names no file`);
         try {
-          return prepare(symbol, await readOhlcvCsv(path));
+          // Named as the manifest wrote it: the server's directory layout stays out of messages.
+          return prepare(symbol, await readOhlcvCsv(await resolveDataFile(dataDir, path), path));
         } catch (err) {
-          throw new ProviderError('config', `replay data for ${symbol}: ${(err as Error).message}`);
+          throw new ProviderError('config', `${field} "${path}": ${(err as Error).message}`);
         }
       }),
     );

@@ -150,7 +150,11 @@ describe('coinbase: live calls against the fixture server', () => {
     const result = await provider.poll(signal());
     expect(result.ticks.map((tick) => tick.symbol)).toEqual(['BTC']);
     expect(result.skipped).toEqual([
-      { symbol: 'NOPE', reason: expect.stringMatching(/^unknown-symbol: .*NotFound/) },
+      {
+        symbol: 'NOPE',
+        reason:
+          'unknown-symbol: coinbase GET /products/NOPE-USD/ticker: answered 404 with an error in its body (unknown-symbol)',
+      },
     ]);
     // Unknown products are our mistake, not the provider's: not retried.
     expect(server.requestsTo('/products/NOPE-USD/ticker')).toHaveLength(1);

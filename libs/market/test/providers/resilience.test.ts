@@ -249,7 +249,7 @@ describe('values a provider should not send', () => {
     ...fields,
   });
 
-  it('skips each bad entry with its reason and publishes the rest', async () => {
+  it('skips each entry without a usable price or time with its reason and publishes the rest', async () => {
     const symbols = [
       'OK',
       'MISS',
@@ -285,37 +285,49 @@ describe('values a provider should not send', () => {
     const { provider } = makeProvider('binance', { symbols, quote: 'BTC', endpoint: server.url });
     const result = await provider.poll(signal());
     expectValidTicks(result);
-    expect(result.ticks.map((tick) => [tick.symbol, tick.price])).toEqual([
-      ['OK', 100.5],
-      ['DUP', 100.5],
+    // A number where a decimal string was is still the price; a -100 % change is no change
+    // anyone saw, so that tick is kept without it, and the field counted.
+    expect(result.ticks.map((tick) => [tick.symbol, tick.price, tick.change24hPct])).toEqual([
+      ['OK', 100.5, 1.5],
+      ['NUM', 100.5, 1.5],
+      ['DROP', 100.5, null],
+      ['DUP', 100.5, 1.5],
     ]);
+    expect(result.ignoredFields).toEqual({ change24hPct: 1 });
+    const kept = ['OK', 'NUM', 'DROP'];
     const reasons = Object.fromEntries(result.skipped.map((s) => [s.symbol, s.reason]));
-    expect(Object.keys(reasons).sort()).toEqual(symbols.filter((s) => s !== 'OK').sort());
+    expect(Object.keys(reasons).sort()).toEqual(symbols.filter((s) => !kept.includes(s)).sort());
     expect(reasons.MISS).toMatch(/lastPrice/);
     expect(reasons.NUL).toMatch(/lastPrice/);
-    expect(reasons.NUM).toMatch(/lastPrice/);
-    expect(reasons.NAN).toMatch(/decimal number/);
+    expect(reasons.NAN).toMatch(/lastPrice/);
     expect(reasons.NEG).toMatch(/price/);
     expect(reasons.ZERO).toMatch(/price/);
-    expect(reasons.INF).toMatch(/price/);
+    expect(reasons.INF).toMatch(/lastPrice/);
     expect(reasons.FUT).toMatch(/future/);
     expect(reasons.OLD).toMatch(/2009/);
-    expect(reasons.DROP).toMatch(/change24hPct/);
     expect(reasons.DUP).toMatch(/duplicate/);
-    expect(provider.stats().skippedTicks).toBe(symbols.length - 1);
+    expect(provider.stats().skippedTicks).toBe(symbols.length - kept.length);
   });
 
-  it('skips a CoinGecko price sent as a string where a number belongs', async () => {
+  it('reads a CoinGecko price sent as a string, and ignores a bad optional field', async () => {
     server.on('/simple/price', {
-      json: { bitcoin: { usd: '76975', last_updated_at: 1779092258 }, ethereum: { usd: 3000 } },
+      json: {
+        bitcoin: { usd: '76975', last_updated_at: 1779092258 },
+        ethereum: { usd: 3000, usd_24h_vol: { value: 12 }, usd_market_cap: null },
+      },
     });
     const { provider } = makeProvider('coingecko', {
       symbols: ['BTC', 'ETH'],
       endpoint: server.url,
     });
     const result = await provider.poll(signal());
-    expect(result.ticks.map((tick) => tick.symbol)).toEqual(['ETH']);
-    expect(result.skipped).toEqual([{ symbol: 'BTC', reason: expect.stringMatching(/usd/) }]);
+    expect(result.ticks.map((tick) => [tick.symbol, tick.price, tick.volume24h])).toEqual([
+      ['BTC', 76975, null],
+      ['ETH', 3000, null],
+    ]);
+    expect(result.skipped).toEqual([]);
+    // Null is "not known"; a nested object where a number belongs is counted.
+    expect(result.ignoredFields).toEqual({ '<vs>_24h_vol': 1 });
   });
 });
 

@@ -74,6 +74,12 @@ export const KIND_DEFINITIONS: Record<ResourceKind, KindDefinition> = {
         jsonPath: '.status.skill',
         description: '1 − MAE/MAE(naive): above 0 the model beats "the price stays where it is"',
       },
+      {
+        name: 'Verdict',
+        type: 'string',
+        jsonPath: '.status.skillVerdict',
+        description: 'Diebold–Mariano test of the skill against naive at 5 %',
+      },
       reasonColumn,
       ageColumn,
     ],

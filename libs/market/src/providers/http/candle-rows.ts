@@ -16,12 +16,14 @@ export function readSecondsCandles<S extends z.ZodType<SecondsRow>>(
   rowSchema: S,
   closeAndVolume: (row: z.output<S>) => Pick<Candle, 'close' | 'quoteVolume'>,
   source: { symbol: string; knownIntervalMs: number | undefined; what: string },
-): { candles: Candle[]; skipped: SkippedTick[] } {
+): { candles: Candle[]; skipped: SkippedTick[]; ignoredFields: string[] } {
   const { symbol } = source;
   const skipped: SkippedTick[] = [];
+  const ignoredFields: string[] = [];
   const valid = rows.flatMap((row) => {
     const read = parseEntry(rowSchema, row);
     if (!read.ok) skipped.push({ symbol, reason: read.reason });
+    else ignoredFields.push(...(read.ignored ?? []));
     return read.ok ? [read.value] : [];
   });
   const intervalMs = resolveCandleInterval(
@@ -34,5 +36,5 @@ export function readSecondsCandles<S extends z.ZodType<SecondsRow>>(
     closeMs: row[0] * 1000 + intervalMs,
     ...closeAndVolume(row),
   }));
-  return { candles, skipped };
+  return { candles, skipped, ignoredFields };
 }

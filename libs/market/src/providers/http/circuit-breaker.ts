@@ -20,7 +20,7 @@ export class CircuitBreaker {
   private failures = 0;
   private openedUntil: number | null = null;
   private trial: { done: Promise<void>; finish: () => void } | null = null;
-  private lastFailure = '';
+  private lastFailure = { message: '', summary: '' };
 
   constructor(
     private readonly options: CircuitBreakerOptions,
@@ -48,10 +48,12 @@ export class CircuitBreaker {
       return;
     }
     const until = this.openedUntil ?? this.clock.now();
+    const open = `circuit breaker open until ${new Date(until).toISOString()} after ${this.failures} consecutive failures`;
     throw new ProviderError(
       'transient',
-      `circuit breaker open until ${new Date(until).toISOString()} after ${this.failures} consecutive failures (last: ${this.lastFailure})`,
+      `${open} (last: ${this.lastFailure.message})`,
       Math.max(0, until - this.clock.now()),
+      `${open} (last: ${this.lastFailure.summary})`,
     );
   }
 
@@ -68,9 +70,10 @@ export class CircuitBreaker {
     this.endTrial();
   }
 
-  failed(message: string): void {
+  /** `summary`: the failure without the provider's words (see ProviderError.summary). */
+  failed(message: string, summary = message): void {
     this.failures += 1;
-    this.lastFailure = message;
+    this.lastFailure = { message, summary };
     const trialFailed = this.trial !== null;
     if (trialFailed || this.failures >= this.options.failureThreshold) {
       this.openedUntil = this.clock.now() + this.options.cooldownMs;

@@ -10,7 +10,7 @@ import {
 import type { Clock } from './clock.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { parseRetryAfter } from './retry-after.ts';
-import type { Scrubber } from './scrub.ts';
+import type { Scrubber } from '@cryptoviz/runtime/secrets';
 import type { StatsRecorder } from './stats.ts';
 import { CallerAbortedError, fetchOnce, type TransportOptions } from './transport.ts';
 
@@ -93,7 +93,7 @@ export class HttpClient {
         throw new CallerAbortedError(`GET ${url.pathname} aborted by the caller`);
       }
       const classified = scrubbed(asProviderError(error), scrub);
-      if (countsAgainstProvider(classified)) breaker.failed(classified.message);
+      if (countsAgainstProvider(classified)) breaker.failed(classified.message, classified.summary);
       else breaker.released();
       throw classified;
     }
@@ -108,8 +108,11 @@ export class HttpClient {
     const what = `${provider} GET ${url.pathname}`;
     const body = tryParseJson(raw.text);
     const error =
-      dialect.classifyBody(body, raw.status) ??
-      classifyStatus(raw.status, raw.headers, clock.now(), what);
+      summarizedWithoutBody(
+        dialect.classifyBody(body, raw.status),
+        body,
+        `${what}: answered ${raw.status}`,
+      ) ?? classifyStatus(raw.status, raw.headers, clock.now(), what);
     if (error) {
       const hinted = withRetryAfter(
         error,
@@ -121,19 +124,33 @@ export class HttpClient {
       throw hinted;
     }
     if (body === undefined) {
-      throw new ProviderError(
-        'malformed',
-        `${what}: expected JSON, got ${describeNonJson(raw.text)}`,
-      );
+      const summary = `${what}: answered ${raw.status} with a body that is not JSON`;
+      // Scrubbed before describeNonJson cuts an excerpt: a cut key would no longer match whole.
+      const excerpt = describeNonJson(this.parts.scrub(raw.text));
+      throw new ProviderError('malformed', `${summary}: ${excerpt}`, undefined, summary);
     }
     return body;
   }
 }
 
+/**
+ * An error the provider's body told of keeps the provider's words in its message, and gets a
+ * summary without them: the status and the kind of error.
+ */
+function summarizedWithoutBody(
+  error: ProviderError | undefined,
+  body: unknown,
+  answered: string,
+): ProviderError | undefined {
+  if (!error || body === undefined) return error;
+  const summary = `${answered} with an error in its body (${error.kind})`;
+  return new ProviderError(error.kind, error.message, error.retryAfterMs, summary);
+}
+
 /** The server's Retry-After header beats any default hint the body classifier chose. */
 function withRetryAfter(error: ProviderError, headerMs: number | undefined): ProviderError {
   if (headerMs === undefined || headerMs === error.retryAfterMs) return error;
-  return new ProviderError(error.kind, error.message, headerMs);
+  return new ProviderError(error.kind, error.message, headerMs, error.summary);
 }
 
 export function asProviderError(error: unknown): ProviderError {
@@ -143,10 +160,10 @@ export function asProviderError(error: unknown): ProviderError {
 }
 
 export function scrubbed(error: ProviderError, scrub: Scrubber): ProviderError {
-  const message = scrub(error.message);
-  return message === error.message
+  const [message, summary] = [scrub(error.message), scrub(error.summary)];
+  return message === error.message && summary === error.summary
     ? error
-    : new ProviderError(error.kind, message, error.retryAfterMs);
+    : new ProviderError(error.kind, message, error.retryAfterMs, summary);
 }
 
 export function joinUrl(baseUrl: string, path: string, query: QueryParams): URL {

@@ -9,7 +9,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts
 import { clockFrom, type Clock } from './clock.ts';
 import { asProviderError, HttpClient, scrubbed, type RetryOptions } from './http-client.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { createScrubber, type Scrubber } from './scrub.ts';
+import { createScrubber, type Scrubber } from '@cryptoviz/runtime/secrets';
 import { StatsRecorder, type ProviderStats } from './stats.ts';
 import { finalizeTicks, reportMissing, type Parsed } from './ticks.ts';
 import { CallerAbortedError } from './transport.ts';

@@ -34,7 +34,8 @@ export async function perSymbol(
   if (parts.length === 0 && failures.length > 0) throw failures[0]!.error;
   const merged = mergeParsed(parts, shape);
   merged.skipped.push(
-    ...failures.map(({ symbol, error }) => ({ symbol, reason: `${error.kind}: ${error.message}` })),
+    // A skipped reason reaches the DLQ and the public health view: no provider words.
+    ...failures.map(({ symbol, error }) => ({ symbol, reason: `${error.kind}: ${error.summary}` })),
   );
   return merged;
 }

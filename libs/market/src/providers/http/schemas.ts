@@ -2,23 +2,43 @@ import { formatIssues } from '@cryptoviz/resources';
 import { z } from 'zod';
 import { ProviderError } from '../provider.ts';
 
+const DECIMAL = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+/** A decimal string as the number it spells; anything else as it is, for the schema to judge. */
+function fromDecimalString(value: unknown): unknown {
+  return typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value;
+}
+
 /**
- * Exchanges send prices as decimal strings to keep precision ("4.00000200"); a number, an
- * empty string or "NaN" where a string is expected means the payload is not what we know.
+ * A provider's number. Exchanges send decimal strings to keep precision ("4.00000200"), and
+ * older API versions sent as strings what is now a number (and the reverse): both are read.
+ * An empty string, "NaN" or a non-finite value is not a number.
  */
-export const decimalString = z
-  .string()
-  .regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'must be a decimal number in a string')
-  .transform(Number);
+export const numeric = z.preprocess(fromDecimalString, z.number());
 
-/** An optional provider number that may also be null; both mean "not known". */
-export const optionalNumber = z
-  .number()
-  .nullish()
-  .transform((value) => value ?? null);
+/** Fields read in a parseEntry call that had to be ignored; see optionalField. */
+let ignoring: string[] | undefined;
 
-export const epochMillis = z.int().nonnegative();
-export const epochSeconds = z.number().nonnegative();
+/**
+ * A field a tick can do without (volume, market cap, 24 h change…). Missing or null, it is
+ * not known; of an unexpected type (a string where a number was, a nested object), it is
+ * ignored and noted under `field`, rather than costing the whole record.
+ */
+export function optionalField<S extends z.ZodType>(schema: S, field: string) {
+  return schema
+    .nullish()
+    .transform((value) => value ?? null)
+    .catch(() => {
+      ignoring?.push(field);
+      return null;
+    });
+}
+
+/** An optional provider number; see optionalField. */
+export const optionalNumber = (field: string) => optionalField(numeric, field);
+
+export const epochMillis = z.preprocess(fromDecimalString, z.int().nonnegative());
+export const epochSeconds = z.preprocess(fromDecimalString, z.number().nonnegative());
 
 export const jsonObject = z.record(z.string(), z.unknown());
 export type JsonObject = z.infer<typeof jsonObject>;
@@ -43,17 +63,28 @@ export function parseEnvelope<S extends z.ZodType>(
   return result.data;
 }
 
-/** One entry read, or the reason it was refused (the entry is skipped, not the payload). */
-export type Reading<T> = { ok: true; value: T } | { ok: false; reason: string };
+/**
+ * One entry read, or the reason it was refused (the entry is skipped, not the payload).
+ * A read entry names the optional fields it had to ignore.
+ */
+export type Reading<T> = { ok: true; value: T; ignored?: string[] } | { ok: false; reason: string };
 
-export function ok<T>(value: T): Reading<T> {
-  return { ok: true, value };
+export function ok<T>(value: T, ignored?: string[]): Reading<T> {
+  return ignored?.length ? { ok: true, value, ignored } : { ok: true, value };
 }
 
-/** Parses one entry; a mismatch skips that entry only, with the reason. */
+/** Parses one entry; a mismatch of a required field skips that entry only, with the reason. */
 export function parseEntry<S extends z.ZodType>(schema: S, entry: unknown): Reading<z.output<S>> {
-  const result = schema.safeParse(entry);
-  return result.success
-    ? { ok: true, value: result.data }
-    : { ok: false, reason: `invalid entry: ${formatIssues(result.error)}` };
+  const outer = ignoring;
+  const ignored: string[] = [];
+  ignoring = ignored;
+  try {
+    const result = schema.safeParse(entry);
+    return result.success
+      ? ok(result.data, ignored)
+      : { ok: false, reason: `invalid entry: ${formatIssues(result.error)}` };
+  } finally {
+    // Parsing is synchronous, so no other entry's fields can land here meanwhile.
+    ignoring = outer;
+  }
 }

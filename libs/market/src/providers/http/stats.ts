@@ -1,6 +1,6 @@
 import type { ProviderErrorKind } from '../provider.ts';
 import type { Clock } from './clock.ts';
-import type { Scrubber } from './scrub.ts';
+import type { Scrubber } from '@cryptoviz/runtime/secrets';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 

@@ -56,9 +56,10 @@ export class UnknownSymbols {
         if (!(error instanceof ProviderError) || error.kind !== 'unknown-symbol') throw error;
         this.#until.set(symbol, retryAt);
         const until = new Date(retryAt).toISOString();
+        // A skipped reason reaches the DLQ and the public health view: no provider words.
         culprits.push({
           symbol,
-          reason: `unknown-symbol: ${error.message} (left out of polls until ${until})`,
+          reason: `unknown-symbol: ${error.summary} (left out of polls until ${until})`,
         });
       }
     }

@@ -1,0 +1,3 @@
+module cryptoviz.dev/pause
+
+go 1.24
