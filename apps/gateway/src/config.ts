@@ -39,6 +39,11 @@ export const gatewayEnv = {
   GATEWAY_CORS_ORIGINS: corsOrigins,
   /** Requests per client per minute (a token bucket; SSE connects count once). */
   GATEWAY_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(10_000_000).default(6_000),
+  /**
+   * How long a hot public answer (`markets.latest`) is reused, in ms: polled prices may be this
+   * stale; a change of resources made through the gateway clears it. 0 turns the cache off.
+   */
+  GATEWAY_HOT_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(250),
   /** Longest candle range one query may ask for, in days. */
   GATEWAY_MAX_RANGE_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
   /** Most rows one query may return (candles, prediction history). */

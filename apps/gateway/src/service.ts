@@ -70,6 +70,7 @@ export const gatewayService: ServiceDefinition<typeof gatewayEnv> = {
       port: config.GATEWAY_PORT,
       corsOrigins: config.GATEWAY_CORS_ORIGINS,
       rateLimitPerMin: config.GATEWAY_RATE_LIMIT_PER_MIN,
+      hotCacheMs: config.GATEWAY_HOT_CACHE_MS,
       trustProxy: config.GATEWAY_TRUST_PROXY,
       headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_S * 1000,
       registry,

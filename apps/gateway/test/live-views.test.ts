@@ -22,7 +22,8 @@ describe('live views: declared resources only, in the series own time', () => {
   const madeAt = new Date(Math.floor(now / HOUR) * HOUR - 3 * HOUR);
 
   beforeAll(async () => {
-    gw = await startTestGateway();
+    // Hot answers kept a minute: one from before a delete would certainly still be there after.
+    gw = await startTestGateway({ GATEWAY_HOT_CACHE_MS: '60000' });
     writeFileSync(
       join(gw.manifests, 'more.yaml'),
       [

@@ -27,6 +27,8 @@ export interface ApiServerOptions {
   port: number;
   corsOrigins: readonly string[];
   rateLimitPerMin: number;
+  /** How long hot public answers are reused (GATEWAY_HOT_CACHE_MS). */
+  hotCacheMs: number;
   trustProxy: boolean;
   registry: Registry;
   headersTimeoutMs: number;
@@ -83,7 +85,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     },
   });
 
-  const hot = hotQueries(deps);
+  const hot = hotQueries(deps, options.hotCacheMs);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const startedMs = performance.now();

@@ -25,4 +25,9 @@ export class ShortCache<T> {
     value.catch(() => this.#entries.delete(key));
     return value;
   }
+
+  /** Forgets every answer: the next request for each key loads again. */
+  clear(): void {
+    this.#entries.clear();
+  }
 }

@@ -41,6 +41,7 @@ export class DeclaredResources {
   /** Bumped by `invalidate`: a listing begun before a change must not answer after it. */
   #generation = 0;
   #failing = false;
+  readonly #onInvalidate: (() => void)[] = [];
 
   constructor(
     private readonly store: Pick<ResourceStore, 'list'>,
@@ -75,6 +76,12 @@ export class DeclaredResources {
     this.#generation++;
     this.#readAt = Number.NEGATIVE_INFINITY;
     this.#reading = null;
+    for (const listener of this.#onInvalidate) listener();
+  }
+
+  /** Calls `listener` on every `invalidate`: for caches of answers filtered by these names. */
+  onInvalidate(listener: () => void): void {
+    this.#onInvalidate.push(listener);
   }
 
   async #list(): Promise<DeclaredNames | null> {
