@@ -6,7 +6,7 @@ export interface ConfidenceCalibrationOptions {
   window: number;
   /** Scored calls needed before the map applies; until then the raw confidence is returned. */
   minCalls: number;
-  /** Newly scored calls between refits. */
+  /** Bars between refits: the map is refitted at bars whose number is a multiple of this. */
   refitEvery: number;
 }
 
@@ -14,9 +14,18 @@ export interface ConfidenceCalibrationOptions {
 const GROUPS = 1000;
 
 /**
+ * Confidences are summed in fixed point, units of 2^-40: a window's sum stays below 2^53, so it
+ * is exact, and a group's mean is the same whatever calls came and went before the window's.
+ */
+const FIXED_POINT = 2 ** 40;
+
+/**
  * Maps a forecaster's raw confidence to the hit rate its own past calls of that confidence
- * achieved: Platt scaling over the last `window` scored calls, refitted every `refitEvery` new
- * ones. It only ever sees calls whose outcome is already known, so it never uses the future.
+ * achieved: Platt scaling over the last `window` scored calls, refitted at bars whose number
+ * is a multiple of `refitEvery`. It only ever sees calls whose outcome is already known, so it
+ * never uses the future. Refits tied to bar numbers rather than to calls counted since a start
+ * make the map a function of the data alone: a forecaster started later on the same bars fits
+ * the same map at the same bars.
  *
  * Platt rather than isotonic: on BTC's held-out last 20 % (all non-naive models, 1 h), an
  * isotonic fit over the same window doubled the expected calibration error (0.0085 → 0.018) —
@@ -34,7 +43,6 @@ export class ConfidenceCalibration {
   private readonly fitX = new Float64Array(GROUPS + 1);
   private readonly fitTotals = new Float64Array(GROUPS + 1);
   private readonly fitRights = new Float64Array(GROUPS + 1);
-  private sinceFit = 0;
   private map: PlattMap | null = null;
 
   constructor(private readonly options: ConfidenceCalibrationOptions) {
@@ -71,11 +79,12 @@ export class ConfidenceCalibration {
     const evicted = this.confidences.push(rawConfidence);
     if (!Number.isNaN(evicted)) this.count(evicted, evictedOutcome, -1);
     this.count(rawConfidence, outcome, 1);
-    this.sinceFit++;
+  }
+
+  /** Bar `barNumber` closed: refits the map when the schedule says so and enough calls are held. */
+  atBar(barNumber: number): void {
     const { minCalls, refitEvery } = this.options;
-    if (this.confidences.size >= minCalls && (this.map === null || this.sinceFit >= refitEvery)) {
-      this.refit();
-    }
+    if (barNumber % refitEvery === 0 && this.confidences.size >= minCalls) this.refit();
   }
 
   /** The calibrated confidence, or `raw` before the map applies; 0 (no direction) stays 0. */
@@ -88,7 +97,7 @@ export class ConfidenceCalibration {
     const group = Math.round(confidence * GROUPS);
     this.totals[group]! += sign;
     this.rights[group]! += sign * outcome;
-    this.sums[group]! += sign * confidence;
+    this.sums[group]! += sign * Math.round(confidence * FIXED_POINT);
   }
 
   private refit(): void {
@@ -96,12 +105,11 @@ export class ConfidenceCalibration {
     for (let group = 0; group <= GROUPS; group++) {
       const total = this.totals[group]!;
       if (total <= 0) continue;
-      this.fitX[groups] = this.sums[group]! / total;
+      this.fitX[groups] = this.sums[group]! / FIXED_POINT / total;
       this.fitTotals[groups] = total;
       this.fitRights[groups] = this.rights[group]!;
       groups++;
     }
     this.map = PlattMap.fit(this.fitX, this.fitTotals, this.fitRights, groups);
-    this.sinceFit = 0;
   }
 }

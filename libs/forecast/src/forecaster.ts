@@ -1,3 +1,4 @@
+import { AdaptiveLevel, RUNS } from './adaptive-level.ts';
 import { CallRecord } from './call-record.ts';
 import { ConfidenceCalibration } from './confidence-calibration.ts';
 import { createPointModel } from './create-model.ts';
@@ -15,23 +16,26 @@ export interface ForecasterOptions {
   /** Nominal central coverage of the interval, e.g. 0.8 → 10% and 90% quantiles. */
   coverage?: number;
   /**
-   * Step size γ of adaptive conformal inference (Gibbs & Candès 2021): after each scored
-   * forecast the miscoverage level moves by γ·(target − missed), so the interval widens after
-   * misses and narrows after hits. 0 = fixed quantiles of the residual window.
+   * Step size γ of adaptive conformal inference (Gibbs & Candès 2021): each scored forecast
+   * moves the miscoverage level by γ·(target − missed), so the interval widens after misses and
+   * narrows after hits. 0 = fixed quantiles of the residual window.
    */
   intervalAdaptation?: number;
   /**
-   * Whether `confidence` is calibrated (see `Forecast.confidence`). Off, and with
-   * `intervalAdaptation` 0, a forecaster's state is a function of its last few thousand bars
-   * only, so one restarted on that much history gives bit for bit the forecasts of one that ran
-   * throughout; calibration and adaptation depend on longer history and on when it started.
+   * Bars between restarts of the adaptation, on bar numbers (see AdaptiveLevel): the level in
+   * use rests on the outcomes of the last `adaptationWindow` to 2 × `adaptationWindow` bars.
    */
+  adaptationWindow?: number;
+  /** Whether `confidence` is calibrated (see `Forecast.confidence`). */
   calibrate?: boolean;
   /** Scored directional calls the confidence calibration is fitted on (the most recent). */
   calibrationWindow?: number;
-  /** Scored directional calls before calibrated confidence replaces the raw one. */
+  /** Scored directional calls held before calibrated confidence replaces the raw one. */
   calibrationMinCalls?: number;
-  /** Newly scored calls between refits of the calibration map. */
+  /**
+   * Bars between refits of the calibration map: it is refitted at bars whose number (see
+   * `Forecaster.push`) is a multiple of this.
+   */
   calibrationRefit?: number;
 }
 
@@ -43,21 +47,15 @@ export const FORECASTER_DEFAULTS: Required<ForecasterOptions> = {
   // The step Gibbs & Candès use in their experiments: the level moves at most 0.005 per scored
   // forecast, yet a run of misses over a few days widens the interval noticeably.
   intervalAdaptation: 0.005,
+  // 90 days, so the level rests on 90 to 180 days of outcomes: far longer than a volatility
+  // regime (days to weeks), and no further back than the calibration's 180 days, so the
+  // adaptation does not lengthen the history a restarted worker must replay.
+  adaptationWindow: 2160,
   calibrate: true,
   calibrationWindow: 4320, // 180 days of hourly calls: thousands of outcomes per fit
   calibrationMinCalls: 500,
   calibrationRefit: 168, // weekly on hourly bars; a refit costs the occupied groups, not the calls
 };
-
-/**
- * Options under which a forecaster's state rests only on its last few thousand bars (no
- * calibration, fixed interval levels): what a worker that rebuilds its state from stored history
- * at every start needs to give the forecasts of one that ran throughout.
- */
-export const REPLAYABLE_FORECASTER_OPTIONS: Readonly<ForecasterOptions> = Object.freeze({
-  calibrate: false,
-  intervalAdaptation: 0,
-});
 
 export interface Forecast {
   readonly kind: 'forecast';
@@ -109,6 +107,10 @@ export type ForecastResult = Forecast | NotEnoughData;
  * mass on the predicted side because residuals are not independent of the forecast: a lagging
  * model calls big moves exactly when its errors are big, and residual mass would make those
  * calls look near-certain while they come true about half the time.
+ *
+ * Every memory is a window and every schedule is tied to bar numbers, so the state rests on the
+ * last `memoryBars` bars only: a forecaster started on those gives the forecasts of one that ran
+ * throughout, which is what lets a live worker rebuild its state from stored bars at each start.
  */
 export class Forecaster {
   private readonly options: Required<ForecasterOptions>;
@@ -118,15 +120,17 @@ export class Forecaster {
   private readonly calibration: ConfidenceCalibration;
   /**
    * Per forecast of the last `horizon` bars, waiting for its outcome: the point, the origin
-   * close, its raw confidence and its interval as residual quantiles (NaN when it had none).
+   * close, its raw confidence and the interval of each adaptation run as residual quantiles
+   * (run r's at slot·2 + r; NaN when it had none).
    */
   private readonly pendingPoints: Float64Array;
   private readonly pendingOrigins: Float64Array;
   private readonly pendingConfidences: Float64Array;
   private readonly pendingLows: Float64Array;
   private readonly pendingHighs: Float64Array;
-  /** Adaptive miscoverage level α_t; starts at the nominal 1 − coverage. */
-  private miscoverage: number;
+  /** Period of AdaptiveLevel each pending forecast was made in. */
+  private readonly pendingPeriods: Float64Array;
+  private readonly level: AdaptiveLevel;
   private seen = 0;
   private lastClose = Number.NaN;
   private lastPoint = Number.NaN;
@@ -145,6 +149,7 @@ export class Forecaster {
     if (!(intervalAdaptation >= 0 && intervalAdaptation < 1)) {
       throw new RangeError('intervalAdaptation must be in [0, 1)');
     }
+
     if (!(minResiduals >= 1 && minResiduals <= residualWindow)) {
       throw new RangeError('minResiduals must be between 1 and residualWindow');
     }
@@ -162,9 +167,10 @@ export class Forecaster {
     this.pendingPoints = new Float64Array(horizon).fill(Number.NaN);
     this.pendingOrigins = new Float64Array(horizon);
     this.pendingConfidences = new Float64Array(horizon);
-    this.pendingLows = new Float64Array(horizon).fill(Number.NaN);
-    this.pendingHighs = new Float64Array(horizon).fill(Number.NaN);
-    this.miscoverage = 1 - coverage;
+    this.pendingLows = new Float64Array(2 * horizon).fill(Number.NaN);
+    this.pendingHighs = new Float64Array(2 * horizon).fill(Number.NaN);
+    this.pendingPeriods = new Float64Array(horizon);
+    this.level = new AdaptiveLevel(1 - coverage, intervalAdaptation, this.options.adaptationWindow);
   }
 
   static fromSpec(
@@ -194,44 +200,81 @@ export class Forecaster {
     return this.seen;
   }
 
+  /**
+   * Bars after which the state no longer depends on what came before them; a forecaster started
+   * that many bars back gives the forecasts of one that ran throughout. A raw confidence rests
+   * on the last `residualWindow` calls in its direction, scored `horizon` bars after forecasts
+   * that each used `lookback` closes. The calls of one direction span about twice as many bars,
+   * more when the market trends, and the calibration's calls skip flat bars: on hourly BTC two
+   * windows' worth of bars left a late starter's first calibration maps different at some
+   * starts, three never did, so three are counted. The map in use was fitted at most
+   * `calibrationRefit` bars ago on `calibrationWindow` calls, each with such a raw confidence.
+   * The interval's level comes from an adaptation run started at most 2 × `adaptationWindow`
+   * bars ago, each of its intervals from `residualWindow` residuals. The two memories run side
+   * by side, so the longer counts. The call windows make this a measured bound, not a proven one
+   * (forecaster.test.ts checks it on BTC for every model), and ridge with trainWindow 0, which
+   * learns from all history, and inverse-MAE consensus weights, which are summed to rounding,
+   * never quite forget.
+   */
+  get memoryBars(): number {
+    const o = this.options;
+    const base = this.model.lookback + 2 * this.horizon;
+    const calls = 3 * o.residualWindow;
+    const calibration = o.calibrate ? calls + o.calibrationWindow + o.calibrationRefit : calls;
+    return base + Math.max(calibration, o.residualWindow + 2 * o.adaptationWindow);
+  }
+
   /** Latest point forecast, NaN until `lookback` closes were pushed. Allocation-free. */
   get point(): number {
     return this.lastPoint;
   }
 
-  /** Feeds the next close (finite, positive). */
-  push(close: number): void {
+  /**
+   * Feeds the next close (finite, positive). `barNumber` places it on the data's own clock (a
+   * live worker passes bar time / bar length), so the calibration refits at the same bars
+   * however late the forecaster started; by default the count of bars pushed before.
+   */
+  push(close: number, barNumber = this.seen): void {
+    if (!Number.isSafeInteger(barNumber)) {
+      throw new RangeError(`barNumber must be a whole number, got ${barNumber}`);
+    }
+    this.level.atBar(barNumber);
     const slot = this.seen % this.horizon;
     const due = this.pendingPoints[slot]!;
     if (!Number.isNaN(due)) this.score(slot, due, close);
+    if (this.options.calibrate) this.calibration.atBar(barNumber);
     this.model.push(close);
     this.seen++;
     this.lastClose = close;
     const point = this.seen >= this.model.lookback ? this.model.predict() : Number.NaN;
     this.lastPoint = point;
     this.lastRawConfidence = Number.isNaN(point) ? 0 : this.rawConfidence(point, close);
-    if (this.residuals.size >= this.options.minResiduals && !Number.isNaN(point)) {
-      const tail = Math.min(0.5, Math.max(0, this.miscoverage / 2));
-      this.lastLow = this.residuals.quantile(tail);
-      this.lastHigh = this.residuals.quantile(1 - tail);
-    } else {
-      this.lastLow = this.lastHigh = Number.NaN;
+    const hasInterval = this.residuals.size >= this.options.minResiduals && !Number.isNaN(point);
+    for (const run of RUNS) {
+      const tail = Math.min(0.5, Math.max(0, this.level.level(run) / 2));
+      this.pendingLows[2 * slot + run] = hasInterval ? this.residuals.quantile(tail) : Number.NaN;
+      this.pendingHighs[2 * slot + run] = hasInterval
+        ? this.residuals.quantile(1 - tail)
+        : Number.NaN;
     }
+    const inUse = 2 * slot + this.level.inUse;
+    this.lastLow = this.pendingLows[inUse]!;
+    this.lastHigh = this.pendingHighs[inUse]!;
     this.pendingPoints[slot] = point;
     this.pendingOrigins[slot] = close;
     this.pendingConfidences[slot] = this.lastRawConfidence;
-    this.pendingLows[slot] = this.lastLow;
-    this.pendingHighs[slot] = this.lastHigh;
+    this.pendingPeriods[slot] = this.level.periodNow;
   }
 
   /** The forecast made `horizon` bars ago meets its outcome. */
   private score(slot: number, due: number, close: number): void {
     const origin = this.pendingOrigins[slot]!;
     const residual = (close - due) / origin;
-    const low = this.pendingLows[slot]!;
-    if (!Number.isNaN(low)) {
-      const missed = residual < low || residual > this.pendingHighs[slot]! ? 1 : 0;
-      this.miscoverage += this.options.intervalAdaptation * (1 - this.options.coverage - missed);
+    for (const run of RUNS) {
+      const low = this.pendingLows[2 * slot + run]!;
+      if (Number.isNaN(low)) continue;
+      const missed = residual < low || residual > this.pendingHighs[2 * slot + run]!;
+      this.level.add(run, this.pendingPeriods[slot]!, missed);
     }
     this.residuals.add(residual);
     // Like directionalAccuracy, a flat call or a flat outcome says nothing about direction.

@@ -14,7 +14,6 @@ export { createPointModel } from './create-model.ts';
 export {
   FORECASTER_DEFAULTS,
   Forecaster,
-  REPLAYABLE_FORECASTER_OPTIONS,
   barsNeeded,
   forecastSeries,
   type Forecast,

@@ -1,6 +1,7 @@
 import { readOhlcvCsv } from '@cryptoviz/market';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AdaptiveLevel, RUNS } from '../src/adaptive-level.ts';
 import { ConfidenceCalibration } from '../src/confidence-calibration.ts';
 import { Forecaster, reliability, type ForecasterOptions } from '../src/index.ts';
 import { PlattMap } from '../src/platt.ts';
@@ -35,14 +36,31 @@ describe('PlattMap', () => {
 });
 
 describe('ConfidenceCalibration', () => {
-  it('returns the raw confidence until minCalls were scored, then the fitted hit rate', () => {
+  it('returns the raw confidence until minCalls are held at a refit bar, then the fitted hit rate', () => {
     const calibration = new ConfidenceCalibration({ window: 100, minCalls: 50, refitEvery: 10 });
     for (let i = 0; i < 49; i++) calibration.add(0.7, i % 2 === 0);
+    calibration.atBar(40);
     expect(calibration.apply(0.7)).toBe(0.7);
     calibration.add(0.7, false); // 50 calls, 25 right: a stated 70 % came true half the time
+    calibration.atBar(49);
+    expect(calibration.active).toBe(false); // not a refit bar
+    calibration.atBar(50);
     expect(calibration.active).toBe(true);
     expect(calibration.apply(0.7)).toBeCloseTo(0.5, 3);
     expect(calibration.apply(0)).toBe(0);
+  });
+
+  it('refits only at bars whose number is a multiple of refitEvery', () => {
+    const calibration = new ConfidenceCalibration({ window: 100, minCalls: 10, refitEvery: 5 });
+    let previous = calibration.apply(0.7);
+    for (let bar = 1; bar <= 40; bar++) {
+      calibration.add(0.7, bar % 3 === 0); // the hit rate changes with every call
+      calibration.atBar(bar);
+      const now = calibration.apply(0.7);
+      if (bar % 5 === 0 && bar >= 10) expect(now).not.toBe(previous);
+      else expect(now).toBe(previous);
+      previous = now;
+    }
   });
 
   it('names the bad option', () => {
@@ -119,6 +137,115 @@ describe('Forecaster calibrated confidence', () => {
       const forecast = forecaster.forecast();
       if (forecast.kind === 'forecast') expect(forecast.confidence).toBe(forecast.rawConfidence);
     }
+  });
+});
+
+describe('Forecaster memory', () => {
+  // Ridge with trainWindow 0 learns from all history and never forgets (memoryBars says so).
+  const BOUNDED = MODELS.filter((model) => model !== 'ridge');
+
+  /** Forecasts of `forecaster` at bars [from, to) of BTC, fed from bar `start` on. */
+  function forecastsFrom(forecaster: Forecaster, start: number, from: number, to: number) {
+    const out: ReturnType<Forecaster['forecast']>[] = [];
+    for (let i = start; i < to; i++) {
+      forecaster.push(closes[i]!, i);
+      if (i >= from) out.push(forecaster.forecast());
+    }
+    return out;
+  }
+
+  it.each([1, 6])(
+    'a forecaster started memoryBars back forecasts as one that ran throughout, calibrated and adaptive (%ih)',
+    (horizon) => {
+      const from = 15_000;
+      const to = from + 2_000;
+      for (const model of BOUNDED) {
+        const throughout = forecastsFrom(Forecaster.fromSpec(model, horizon), 0, from, to);
+        const memory = Forecaster.fromSpec(model, horizon).memoryBars;
+        const late = forecastsFrom(Forecaster.fromSpec(model, horizon), from - memory, from, to);
+        expect(late, model).toEqual(throughout);
+        // Both long memories are in use: calibrated confidences, levels away from the nominal.
+        const fixed = forecastsFrom(
+          Forecaster.fromSpec(model, horizon, { intervalAdaptation: 0 }),
+          0,
+          from,
+          to,
+        );
+        const calibrated = throughout.filter(
+          (f) => f.kind === 'forecast' && f.confidence !== f.rawConfidence,
+        );
+        const adapted = throughout.filter(
+          (f, i) => f.kind === 'forecast' && f.lower !== (fixed[i] as typeof f).lower,
+        );
+        expect(calibrated.length, model).toBeGreaterThan(1_000);
+        expect(adapted.length, model).toBeGreaterThan(1_000);
+        // …and a forecaster started much later does not agree, so the comparison can tell.
+        const later = forecastsFrom(Forecaster.fromSpec(model, horizon), from - 2_000, from, to);
+        expect(later, model).not.toEqual(throughout);
+      }
+    },
+  );
+
+  it('refits on the bar numbers it is given: shifted by whole refit periods, the same forecasts', () => {
+    const options: ForecasterOptions = {
+      calibrationMinCalls: 100,
+      calibrationWindow: 500,
+      calibrationRefit: 24,
+      intervalAdaptation: 0,
+    };
+    const run = (offset: number) => {
+      const forecaster = Forecaster.fromSpec('momentum', 1, options);
+      return randomWalk(3_000, 31).map((close, i) => {
+        forecaster.push(close, offset + i);
+        return forecaster.forecast();
+      });
+    };
+    const base = run(0);
+    expect(run(24 * 1_000)).toEqual(base);
+    const shifted = run(7);
+    const differs = base.filter((f, i) => {
+      const g = shifted[i]!;
+      return f.kind === 'forecast' && g.kind === 'forecast' && f.confidence !== g.confidence;
+    });
+    expect(differs.length).toBeGreaterThan(0);
+    // Only the refit bars moved: points, raw confidences and intervals are the same.
+    expect(
+      shifted.map((f) => (f.kind === 'forecast' ? [f.point, f.rawConfidence, f.lower] : f)),
+    ).toEqual(base.map((f) => (f.kind === 'forecast' ? [f.point, f.rawConfidence, f.lower] : f)));
+  });
+});
+
+describe('AdaptiveLevel', () => {
+  it('forgets: after misses then two periods of hits, the level hits alone give', () => {
+    const period = 100;
+    const missedFirst = new AdaptiveLevel(0.2, 0.005, period);
+    const hitsOnly = new AdaptiveLevel(0.2, 0.005, period);
+    const bar = (level: AdaptiveLevel, n: number, missed: boolean) => {
+      level.atBar(n);
+      for (const run of RUNS) level.add(run, level.periodNow, missed);
+    };
+    for (let n = 0; n < 3 * period; n++) bar(missedFirst, n, true);
+    expect(missedFirst.level(missedFirst.inUse)).toBeLessThan(0); // widest: every outcome missed
+    for (let n = 3 * period; n < 5 * period; n++) {
+      bar(missedFirst, n, false);
+      bar(hitsOnly, n, false);
+      const [a, b] = [missedFirst.level(missedFirst.inUse), hitsOnly.level(hitsOnly.inUse)];
+      // The run in use started before the hits until the second period of hits.
+      if (n < 4 * period) expect(a).toBeLessThan(b);
+      else expect(a).toBe(b);
+    }
+    expect(hitsOnly.level(hitsOnly.inUse)).toBeCloseTo(0.2 + 0.005 * 0.2 * 2 * period, 12);
+  });
+
+  it('counts an outcome only in the run that set its interval', () => {
+    const level = new AdaptiveLevel(0.2, 0.01, 10);
+    level.atBar(5);
+    const madeIn = level.periodNow;
+    level.atBar(15); // period 1 restarts run 1: run 0, started in period 0, set that interval
+    level.add(0, madeIn, true);
+    level.add(1, madeIn, true);
+    expect(level.level(0)).toBeCloseTo(0.2 - 0.01 * 0.8, 12);
+    expect(level.level(1)).toBe(0.2);
   });
 });
 
