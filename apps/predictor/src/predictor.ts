@@ -1,7 +1,18 @@
 import type pg from 'pg';
 import type { DecodedTicks, NatsConnection, Topology } from '@cryptoviz/bus';
-import type { ScoreMetrics, SkillVerdict } from '@cryptoviz/forecast';
-import { combineSkillTests, warmUpBars, type PredictionModelSpec } from '@cryptoviz/resources';
+import {
+  barsRemembered,
+  type ForecasterOptions,
+  type ScoreMetrics,
+  type SkillVerdict,
+} from '@cryptoviz/forecast';
+import {
+  combineSkillTests,
+  parseDuration,
+  toModelSpec,
+  warmUpBars,
+  type PredictionModelSpec,
+} from '@cryptoviz/resources';
 import type { Logger, Registry } from '@cryptoviz/runtime';
 import { DEFAULT_CATCH_UP_MAX_BARS } from './catch-up-plan.ts';
 import { catchUp } from './catch-up.ts';
@@ -22,8 +33,13 @@ export interface PredictorOptions {
   spec: PredictionModelSpec;
   /** This worker's symbols (its shard of spec.symbols). */
   symbols: string[];
-  /** Bars replayed beyond the model's needs before the first forecast of a start (default EXTRA_HISTORY_BARS). */
+  /**
+   * Bars replayed beyond the model's needs before the first forecast of a start; by default
+   * what its forecasters remember (see historyBarsFor).
+   */
   historyBars?: number;
+  /** The forecasters' options; the defaults (calibrated confidence, adaptive intervals) when unset. */
+  forecaster?: ForecasterOptions;
   /**
    * Stream lookback (wall time) re-read at start to rebuild the bar still open, counted from
    * the start: it covers what reached the database after the catch-up read it.
@@ -34,19 +50,21 @@ export interface PredictorOptions {
 }
 
 /**
- * Default bars replayed beyond the model's needs before the first bar a starting worker
- * forecasts: what its state rests on besides the model's own window. Intervals come from the
- * last 720 residuals, confidence from the last 720 calls in each direction, which span about
- * twice as many bars (more when the market trends). Measured on hourly BTC, 2,000 bars give a
- * restarted worker the very forecasts of one that ran throughout (an inverse-MAE consensus to
- * rounding); only ridge with trainWindow 0, which learns from all history, never quite does.
- * 3,000 leave room.
+ * Closed bars loaded at start. By default what the model's forecasters remember
+ * (Forecaster.memoryBars, the longest horizon's), so a restarted worker gives bit for bit the
+ * forecasts of one that ran throughout, calibration and adaptive intervals included: about
+ * 6,700 hourly bars with the default windows (the 180-day calibration window and the calls it
+ * rests on), read in pages of CATCH_UP_PAGE_BARS and replayed in well under a second per series.
+ * With `extra`, what the slowest horizon needs to forecast plus `extra`.
  */
-export const EXTRA_HISTORY_BARS = 3_000;
-
-/** Closed bars loaded at start: what the slowest horizon needs to forecast, plus `extra`. */
-export function historyBarsFor(spec: PredictionModelSpec, extra = EXTRA_HISTORY_BARS): number {
-  return warmUpBars(spec) + extra;
+export function historyBarsFor(
+  spec: PredictionModelSpec,
+  extra?: number,
+  forecaster?: ForecasterOptions,
+): number {
+  if (extra !== undefined) return warmUpBars(spec) + extra;
+  const barMs = parseDuration(spec.interval);
+  return barsRemembered(toModelSpec(spec), barMs, spec.horizons.map(parseDuration), forecaster);
 }
 
 export interface PredictorStatus {
@@ -112,7 +130,7 @@ export async function startPredictor(options: PredictorOptions): Promise<Predict
   const startedAt = Date.now();
   const metrics = predictorMetrics(options.registry);
   const withDatabase = databaseRetry(log);
-  const book = new SeriesBook(model, spec, options.symbols, metrics.skill);
+  const book = new SeriesBook(model, spec, options.symbols, metrics.skill, options.forecaster);
   const persister = new Persister({
     pool,
     nc,
@@ -139,7 +157,7 @@ export async function startPredictor(options: PredictorOptions): Promise<Predict
     book,
     persister,
     withDatabase,
-    historyBars: historyBarsFor(spec, options.historyBars),
+    historyBars: historyBarsFor(spec, options.historyBars, options.forecaster),
     maxBars: options.catchUpMaxBars ?? DEFAULT_CATCH_UP_MAX_BARS,
   });
 

@@ -1,4 +1,9 @@
-import type { DieboldMariano, PredictionRecord, ScoreMetrics } from '@cryptoviz/forecast';
+import type {
+  DieboldMariano,
+  ForecasterOptions,
+  PredictionRecord,
+  ScoreMetrics,
+} from '@cryptoviz/forecast';
 import { parseDuration, toModelSpec, type PredictionModelSpec } from '@cryptoviz/resources';
 import type { RealizedClose } from '@cryptoviz/store';
 import { BarBuilder, type ClosedBar } from './bars.ts';
@@ -30,6 +35,7 @@ export class SeriesBook {
     private readonly spec: PredictionModelSpec,
     private readonly symbols: readonly string[],
     private readonly skill: PredictorMetrics['skill'],
+    private readonly forecasterOptions: ForecasterOptions = {},
   ) {
     this.barMs = parseDuration(spec.interval);
     this.horizonsMs = spec.horizons.map(parseDuration);
@@ -57,6 +63,7 @@ export class SeriesBook {
           this.barMs,
           this.horizonsMs,
           this.spec.signal,
+          this.forecasterOptions,
         ),
       };
       this.series.set(key, entry);

@@ -1,10 +1,10 @@
 import {
   dieboldMariano,
   Forecaster,
-  REPLAYABLE_FORECASTER_OPTIONS,
   ScoreAccumulator,
   signalFor,
   type DieboldMariano,
+  type ForecasterOptions,
   type ModelSpec,
   type PredictionRecord,
   type ScoreMetrics,
@@ -50,12 +50,11 @@ export class SeriesForecaster {
     readonly barMs: number,
     horizonsMs: readonly number[],
     private readonly rule: SignalRule,
+    forecasterOptions: ForecasterOptions = {},
   ) {
     this.horizons = horizonsMs.map((horizonMs) => ({
       horizonMs,
-      // A restart rebuilds state from stored history and must give the forecasts of a worker
-      // that ran throughout; calibrated confidence and adaptive intervals rest on longer history.
-      forecaster: Forecaster.fromSpec(model, horizonMs / barMs, REPLAYABLE_FORECASTER_OPTIONS),
+      forecaster: Forecaster.fromSpec(model, horizonMs / barMs, forecasterOptions),
       pending: new Map(),
       score: new ScoreAccumulator(LIVE_SCORE_WINDOW),
     }));
@@ -71,7 +70,8 @@ export class SeriesForecaster {
         h.score.add(due.point, bar.close, due.origin);
         h.pending.delete(bar.time);
       }
-      h.forecaster.push(bar.close);
+      // Bar numbers on the epoch clock: a restarted worker's schedules fall on the same bars.
+      h.forecaster.push(bar.close, bar.time / this.barMs);
       const forecast = h.forecaster.forecast();
       if (forecast.kind !== 'forecast') continue;
       const targetTime = bar.time + h.horizonMs;

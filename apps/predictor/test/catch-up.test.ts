@@ -3,7 +3,14 @@ import { publishTicks } from '@cryptoviz/bus';
 import { createLogger } from '@cryptoviz/runtime';
 import { insertTicks } from '@cryptoviz/store';
 import { eventually } from '@cryptoviz/testkit';
-import { EXTRA_HISTORY_BARS, type Predictor, type PredictorOptions } from '../src/index.ts';
+import {
+  BarBuilder,
+  historyBarsFor,
+  SeriesForecaster,
+  toModelSpec,
+  type Predictor,
+  type PredictorOptions,
+} from '../src/index.ts';
 import {
   allBars,
   createEnv,
@@ -18,12 +25,13 @@ import {
   type Env,
 } from './support.ts';
 
-// Bars stored before the first worker stopped: more than a restart's warm-up, so the second
+// A restart's history: what the forecasters remember, calibration and adaptation included.
+const HISTORY = historyBarsFor(spec);
+// Bars stored before the first worker stopped: more than a restart's history, so the second
 // worker's model starts from a later bar than the reference's and must still agree with it.
-const FIRST = 3_500;
-// Bars stored while no worker ran: more than a restart's warm-up, and five times the ~1,000
-// bars a restart used to reload.
-const DOWN = 5_000;
+const FIRST = HISTORY + 1_500;
+// Bars stored while no worker ran: more than a restart's history too.
+const DOWN = HISTORY + 500;
 // Bars that reach the stream after the restart.
 const LIVE = 12;
 const bars = allBars.slice(0, FIRST + DOWN + LIVE);
@@ -49,6 +57,28 @@ const start = (env: Env, overrides: Partial<PredictorOptions> = {}) =>
 async function stop(worker: Predictor) {
   running.splice(running.indexOf(worker), 1);
   await worker.stop();
+}
+
+/** The sample model's forecasts with raw confidence and fixed interval levels, by horizon@madeAt. */
+function rawForecasts(): Map<string, { confidence: number; lower: number }> {
+  const builder = new BarBuilder(HOUR);
+  const series = new SeriesForecaster(
+    { model: 'ma5', algorithm: spec.algorithm, source: 'replay-btc', symbol: 'BTC' },
+    toModelSpec(spec),
+    HOUR,
+    [HOUR, 6 * HOUR],
+    spec.signal,
+    { calibrate: false, intervalAdaptation: 0 },
+  );
+  const out = new Map<string, { confidence: number; lower: number }>();
+  for (const bar of bars) {
+    for (const closed of builder.push(bar.time, bar.close)) {
+      for (const p of series.onBar(closed).predictions) {
+        out.set(`${p.horizonS}@${Date.parse(p.madeAt)}`, p);
+      }
+    }
+  }
+  return out;
 }
 
 /** Waits until the worker has forecast on the close of every bar. */
@@ -96,7 +126,7 @@ describe('predictor catch-up after a downtime', () => {
   }
 
   it('forecasts every bar of a long downtime once, as a worker that ran throughout did', async () => {
-    expect(downtimeBars).toBeGreaterThan(EXTRA_HISTORY_BARS);
+    expect(downtimeBars).toBeGreaterThan(HISTORY);
     const first = await runBeforeDowntime();
     // The newest ticks are on the stream, not yet in the database: the writer lags.
     await publishTicks(env.bus.nc, env.bus.topo, live.slice(0, LIVE / 2));
@@ -122,6 +152,15 @@ describe('predictor catch-up after a downtime', () => {
     const count = await storedCount(env.db);
     expect(first.status().predictionsPublished + second.status().predictionsPublished).toBe(count);
     expect(await publishedInStream(env.bus)).toBe(count);
+    // …calibrated confidences and adaptive intervals: raw ones and fixed levels would differ.
+    const raw = rawForecasts();
+    const differ = (pick: (r: (typeof rows)[number]) => number, field: 'confidence' | 'lower') =>
+      inDowntime.filter((r) => {
+        const same = raw.get(`${r.horizon_s}@${r.made_at.getTime()}`);
+        return same !== undefined && pick(r) !== same[field];
+      }).length / inDowntime.length;
+    expect(differ((r) => r.confidence, 'confidence')).toBeGreaterThan(0.9);
+    expect(differ((r) => r.lower, 'lower')).toBeGreaterThan(0.5);
   });
 
   it('past the bound, catches up the newest bars and logs the range it skipped', async () => {

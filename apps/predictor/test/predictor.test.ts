@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { publishTicks } from '@cryptoviz/bus';
+import { Forecaster } from '@cryptoviz/forecast';
 import { predictionModelSpecSchema } from '@cryptoviz/resources';
 import { createLogger } from '@cryptoviz/runtime';
 import { accuracy, insertTicks, latestPredictions, predictionHistory } from '@cryptoviz/store';
 import { eventually } from '@cryptoviz/testkit';
 import {
   BarBuilder,
-  EXTRA_HISTORY_BARS,
   historyBarsFor,
   toModelSpec,
   type Predictor,
@@ -60,10 +60,19 @@ describe('bars and model specs', () => {
     expect(toModelSpec(spec).text).toBe('movingAverage:window=5');
   });
 
-  it('loads the history the model needs, whatever its window, plus the extra bars', () => {
+  it('loads what the forecasters remember, or the history the model needs plus the extra bars', () => {
     const withWindow = (window: number) => ({ ...spec, params: { window } });
+    const remembered = (window: number) =>
+      Forecaster.fromSpec(`movingAverage:window=${window}`, 6).memoryBars;
+    // By default the longest horizon's memory, which covers the calibration's window.
+    expect(historyBarsFor(withWindow(5))).toBe(remembered(5));
+    expect(historyBarsFor(withWindow(10_000))).toBe(remembered(10_000));
+    expect(remembered(5)).toBeGreaterThan(4_320);
+    expect(historyBarsFor(withWindow(5), undefined, { calibrate: false })).toBeLessThan(
+      remembered(5),
+    );
     // Forecaster.needed at the 6-bar horizon: window + horizon + 24 residuals − 1.
-    expect(historyBarsFor(withWindow(5))).toBe(5 + 6 + 23 + EXTRA_HISTORY_BARS);
+    expect(historyBarsFor(withWindow(5), 100)).toBe(5 + 6 + 23 + 100);
     expect(historyBarsFor(withWindow(10_000), 0)).toBe(10_000 + 6 + 23);
   });
 });
@@ -258,8 +267,9 @@ describe('predictor', () => {
     expect(await publishedInStream(env.bus)).toBe(storedBefore);
   });
 
-  it('forecasts at once after a start with a window longer than the default extra history', async () => {
+  it('forecasts at once after a start with a window longer than the extra history', async () => {
     const env = envs[0]!;
+    const extra = 3_000;
     const window = 3_500;
     const longWindow = predictionModelSpecSchema.parse({
       ...spec,
@@ -268,7 +278,7 @@ describe('predictor', () => {
     });
     const long = allBars.slice(0, 7_000);
     await insertTicks(env.db.pool, ticksOf(long));
-    const predictor = await start(env, { spec: longWindow });
+    const predictor = await start(env, { spec: longWindow, historyBars: extra });
 
     // The newest bar stays open, so the last forecast is made on the close of the one before.
     const [latest] = await latestPredictions(env.db.pool, { symbols: ['BTC'] });
@@ -276,8 +286,8 @@ describe('predictor', () => {
     const closes = long.slice(-1 - window, -1).map((b) => b.close);
     expect(latest!.point).toBeCloseTo(closes.reduce((a, b) => a + b, 0) / window, 6);
     // Every bar of the extra history has its forecast too, so intervals rest on a full window.
-    expect(await storedCount(env.db)).toBe(EXTRA_HISTORY_BARS + 1);
-    expect(predictor.status().predictionsPublished).toBe(EXTRA_HISTORY_BARS + 1);
+    expect(await storedCount(env.db)).toBe(extra + 1);
+    expect(predictor.status().predictionsPublished).toBe(extra + 1);
   });
 
   it('says the forecasts were not stored when the database refused them', async () => {

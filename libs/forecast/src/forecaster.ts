@@ -340,3 +340,18 @@ export function forecastSeries(
 export function barsNeeded(model: ModelSpec, barMs: number, horizonsMs: readonly number[]): number {
   return Math.max(...horizonsMs.map((h) => Forecaster.fromSpec(model, h / barMs).needed));
 }
+
+/**
+ * Closed bars after which no horizon's state depends on earlier ones (Forecaster.memoryBars): the
+ * history a restarted worker replays to forecast as one that ran throughout.
+ */
+export function barsRemembered(
+  model: ModelSpec,
+  barMs: number,
+  horizonsMs: readonly number[],
+  options?: ForecasterOptions,
+): number {
+  return Math.max(
+    ...horizonsMs.map((h) => Forecaster.fromSpec(model, h / barMs, options).memoryBars),
+  );
+}

@@ -15,6 +15,7 @@ export {
   FORECASTER_DEFAULTS,
   Forecaster,
   barsNeeded,
+  barsRemembered,
   forecastSeries,
   type Forecast,
   type ForecastResult,
