@@ -75,8 +75,9 @@ export interface Forecast {
   readonly direction: 'up' | 'down' | 'flat';
   /**
    * Estimated probability that the direction is right: `rawConfidence` mapped through a Platt
-   * fit of the model's own scored calls (raw confidence → came true), once
-   * `calibrationMinCalls` were scored; `rawConfidence` until then, or when `calibrate` is off.
+   * fit of the model's own scored calls (raw confidence → came true), refitted on the
+   * `calibrationRefit` schedule once `calibrationMinCalls` are held; `rawConfidence` before the
+   * first fit, or when `calibrate` is off.
    * 0 when the forecast is flat.
    */
   readonly confidence: number;
@@ -211,10 +212,10 @@ export class Forecaster {
    * `calibrationRefit` bars ago on `calibrationWindow` calls, each with such a raw confidence.
    * The interval's level comes from an adaptation run started at most 2 × `adaptationWindow`
    * bars ago, each of its intervals from `residualWindow` residuals. The two memories run side
-   * by side, so the longer counts. The call windows make this a measured bound, not a proven one
-   * (forecaster.test.ts checks it on BTC for every model), and ridge with trainWindow 0, which
-   * learns from all history, and inverse-MAE consensus weights, which are summed to rounding,
-   * never quite forget.
+   * by side, so the longer counts. The call windows make this a measured bound, not a proven
+   * one (forecaster-calibration.test.ts checks it on BTC for every model). Ridge with
+   * trainWindow 0 learns from all history and never forgets; inverse-MAE consensus weights are
+   * running sums and agree only to rounding.
    */
   get memoryBars(): number {
     const o = this.options;
