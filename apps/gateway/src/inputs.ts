@@ -19,9 +19,10 @@ export const instant = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 time such as 2026-11-22T10:00:00Z' })
   .transform((text) => new Date(text));
 
+/** A forecast horizon in one unit, as the dashboard names it (a model's may be 90s). */
 export const horizon = z
   .string()
-  .regex(/^[1-9]\d{0,3}[mh]$/, 'must be a duration in minutes or hours such as 15m, 1h or 6h');
+  .regex(/^[1-9]\d{0,3}[smh]$/, 'must be a duration in one unit such as 90s, 15m or 6h');
 
 /** The last event a client saw (SSE Last-Event-ID): a stream sequence. */
 export const lastEventId = z

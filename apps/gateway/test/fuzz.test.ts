@@ -62,7 +62,7 @@ const INVALID: Record<string, unknown[]> = {
   'predictions.latest': [{ models: ['Not_A_Name'] }, { symbols: 'BTC' }],
   'predictions.history': [
     { model: 'm', symbol: 'BTC', horizon: '1h', from: iso(now), to: iso(now - DAY) },
-    { model: 'm', symbol: 'BTC', horizon: '90s', from: iso(now - DAY), to: iso(now) },
+    { model: 'm', symbol: 'BTC', horizon: '90x', from: iso(now - DAY), to: iso(now) },
     { model: 'm', symbol: 'BTC', horizon: '1h', from: iso(now - 1_000 * DAY), to: iso(now) },
     { model: HUGE, symbol: 'BTC', horizon: '1h', from: iso(now - DAY), to: iso(now) },
   ],

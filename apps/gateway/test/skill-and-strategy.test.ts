@@ -246,4 +246,17 @@ describe('predictions: significance, calibration and the strategy', () => {
       expect(tiny.message).toContain('at least 2 bars');
     });
   });
+
+  it('serves a 90 s horizon asked for as the dashboard names it, not rounded to 2m', async () => {
+    await insertPredictions(gw.db.pool, [prediction('ninety', at(3), 100, 101, { horizonS: 90 })]);
+    const asked = {
+      model: 'ninety',
+      symbol: 'BTC',
+      from: at(0).toISOString(),
+      to: at(4).toISOString(),
+    };
+    const history = await gw.client.predictions.history.query({ ...asked, horizon: '90s' });
+    expect(history.map((p) => [p.horizonS, p.madeAt])).toEqual([[90, at(3).toISOString()]]);
+    expect(await gw.client.predictions.history.query({ ...asked, horizon: '2m' })).toEqual([]);
+  });
 });

@@ -1,3 +1,4 @@
+import { parseDuration } from '@cryptoviz/resources';
 import { TRPCClientError } from '@trpc/client';
 import { get } from 'svelte/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -19,6 +20,7 @@ import {
 import { scales } from '../src/lib/forecast-chart.ts';
 import {
   formatAge,
+  formatHorizon,
   formatPercent,
   formatPrice,
   formatStorage,
@@ -190,6 +192,22 @@ describe('formatting and sparklines', () => {
     expect(formatPercent(1.234)).toBe('+1.23%');
     expect(formatAge(5)).toBe('5 s ago');
     expect(formatAge(7_200)).toBe('2 h ago');
+  });
+
+  it('names a horizon exactly as the gateway parses it back, 90 s included', () => {
+    const horizons = [30, 90, 60, 300, 5_400, 3_600, 21_600, 86_400];
+    expect(horizons.map(formatHorizon)).toEqual([
+      '30s',
+      '90s',
+      '1m',
+      '5m',
+      '90m',
+      '1h',
+      '6h',
+      '24h',
+    ]);
+    for (const seconds of horizons)
+      expect(parseDuration(formatHorizon(seconds))).toBe(seconds * 1000);
   });
 
   it('says which storage flavor, and on TimescaleDB its chunks and compression', () => {

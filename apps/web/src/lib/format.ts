@@ -75,8 +75,13 @@ export function formatAge(seconds: number | null | undefined): string {
   return `${formatSpan(seconds)} ago`;
 }
 
+/**
+ * A horizon as shown and as the gateway's duration inputs take it, exactly: 1h, 15m, 90s (a
+ * 90 s horizon asked for as "2m" would find no forecasts).
+ */
 export function formatHorizon(seconds: number): string {
-  return seconds % 3600 === 0 ? `${seconds / 3600}h` : `${Math.round(seconds / 60)}m`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 }
 
 /** Whether a time falls in another UTC year than `nowMs`: its date then needs the year. */
