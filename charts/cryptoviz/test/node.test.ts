@@ -128,9 +128,19 @@ describe.skipIf(unsupported)('the chart on a real node', () => {
           metadata: { ...resource.metadata, namespace: NAMESPACE },
         });
       }
+      // The controller makes the workers moments after the resources appear: until their Pods
+      // exist, the Pods already there are all Ready and say nothing of them.
+      for (const owner of [SOURCE_NAME, MODEL_NAME]) {
+        await eventually(
+          async () =>
+            (await workerDeployments(kc, NAMESPACE, owner)).map(
+              (d) => `${d.metadata?.name}: ${d.status?.readyReplicas ?? 0} ready`,
+            ),
+          (workers) => workers.length > 0 && workers.every((w) => !w.endsWith(': 0 ready')),
+          { timeoutMs: STEP_TIMEOUT_MS / 2, intervalMs: 1_000 },
+        );
+      }
       await waitPodsReady(kc, NAMESPACE, STEP_TIMEOUT_MS);
-      expect(await workerDeployments(kc, NAMESPACE, SOURCE_NAME)).not.toHaveLength(0);
-      expect(await workerDeployments(kc, NAMESPACE, MODEL_NAME)).not.toHaveLength(0);
       await eventually(
         async () =>
           (
