@@ -12,11 +12,11 @@ type Caller = ReturnType<typeof appRouter.createCaller>;
 
 /**
  * Answers hot, public GET queries (`/trpc/markets.latest?input=…`, not batched) from a
- * micro-cache (GATEWAY_HOT_CACHE_MS, 250 ms by default), in tRPC's own wire format (`{"result":{"data":…}}`). tRPC's Node
- * adapter costs ~0.35 ms a request (it builds Fetch Request/Response objects), which caps a
- * core near 3,000 req/s; a cached body is written directly. The procedure itself (its
- * middleware and input validation) runs on every miss through a server-side caller; any
- * error falls back to the regular handler, which formats it.
+ * micro-cache (GATEWAY_HOT_CACHE_MS, 250 ms by default), in tRPC's own wire format
+ * (`{"result":{"data":…}}`). tRPC's Node adapter costs ~0.35 ms a request (it builds Fetch
+ * Request/Response objects), which caps a core near 3,000 req/s; a cached body is written
+ * directly. The procedure itself (its middleware and input validation) runs on every miss
+ * through a server-side caller; any error falls back to the regular handler, which formats it.
  */
 export function hotQueries(deps: GatewayDeps, ttlMs: number) {
   // Cached queries are public reads: no token, and no per-client state.
