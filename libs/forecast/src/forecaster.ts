@@ -150,7 +150,6 @@ export class Forecaster {
     if (!(intervalAdaptation >= 0 && intervalAdaptation < 1)) {
       throw new RangeError('intervalAdaptation must be in [0, 1)');
     }
-
     if (!(minResiduals >= 1 && minResiduals <= residualWindow)) {
       throw new RangeError('minResiduals must be between 1 and residualWindow');
     }
