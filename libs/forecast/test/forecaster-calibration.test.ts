@@ -247,6 +247,16 @@ describe('AdaptiveLevel', () => {
     expect(level.level(0)).toBeCloseTo(0.2 - 0.01 * 0.8, 12);
     expect(level.level(1)).toBe(0.2);
   });
+
+  it('names the bad option, and a bar number that is not whole', () => {
+    expect(() => Forecaster.fromSpec('naive', 1, { adaptationWindow: 0 })).toThrow(
+      /adaptationWindow/,
+    );
+    expect(() => Forecaster.fromSpec('naive', 1, { adaptationWindow: 1.5 })).toThrow(
+      /adaptationWindow/,
+    );
+    expect(() => Forecaster.fromSpec('naive', 1).push(100, 2.5)).toThrow(/barNumber/);
+  });
 });
 
 /** Trailing realised volatility (168 one-bar log returns) at every origin; NaN before. */
