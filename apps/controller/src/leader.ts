@@ -35,6 +35,8 @@ export class LeaderElector {
   private deadline?: NodeJS.Timeout;
   private leading = false;
   private stopped = false;
+  /** The round on its way, if any: `stop` lets it land before releasing the lease. */
+  private inFlight: Promise<void> = Promise.resolve();
   private readonly api: CoordinationV1Api;
 
   constructor(
@@ -63,9 +65,10 @@ export class LeaderElector {
   start(): void {
     const tick = async () => {
       if (this.stopped) return;
-      await this.round().catch((err: unknown) => {
+      this.inFlight = this.round().catch((err: unknown) => {
         this.options.log?.(`lease ${this.options.name}: ${(err as Error).message}`);
       });
+      await this.inFlight;
       if (!this.stopped) this.timer = setTimeout(tick, this.options.retryMs ?? 2_000);
     };
     void tick();
@@ -76,6 +79,14 @@ export class LeaderElector {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.deadline);
+    // A renewal already on its way would land after the release below (and hold the lease
+    // again) or make it conflict: let it land first, for one request's time at most.
+    let waited: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.inFlight,
+      new Promise((resolve) => (waited = setTimeout(resolve, this.requestTimeoutMs))),
+    ]);
+    clearTimeout(waited);
     if (!this.leading) return;
     this.setLeading(false);
     try {
