@@ -17,7 +17,7 @@ import {
   mergeForecasts,
   priceLine,
 } from '../src/lib/forecasts.ts';
-import { scales } from '../src/lib/forecast-chart.ts';
+import { chartFrame, scales } from '../src/lib/forecast-chart.ts';
 import {
   formatAge,
   formatHorizon,
@@ -318,6 +318,17 @@ describe('forecast chart scales', () => {
   const hour = 3_600_000;
   // This year's June: another year's dates carry the year (tested with the time formats).
   const start = Date.UTC(new Date().getUTCFullYear(), 5, 8, 10);
+
+  it('is drawn at the width shown: shorter, with fewer time labels, on a phone', () => {
+    const heights = { wide: 300, narrow: 240 };
+    expect(chartFrame(760, heights, 64)).toEqual({ box, timeLabels: 5 });
+    expect(chartFrame(390, heights, 64)).toEqual({
+      box: { ...box, width: 390, height: 240 },
+      timeLabels: 3,
+    });
+    // Never narrower than its labels need, however small the panel.
+    expect(chartFrame(100, heights, 64).box.width).toBe(280);
+  });
 
   it('labels a span of days with dates, and a span of hours with times alone', () => {
     const days = scales([start, start + 45 * hour], [516.8, 604.4], box);

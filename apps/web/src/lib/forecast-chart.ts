@@ -10,6 +10,43 @@ export interface Scales {
   priceTicks: { y: number; label: string }[];
 }
 
+/** A drawn chart's size and margins, in pixels: the plot lies inside the margins. */
+export interface ChartBox {
+  width: number;
+  height: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/** Narrower than this (a phone), a chart is drawn shorter and with fewer time labels. */
+const NARROW_WIDTH = 520;
+
+/**
+ * How a chart is drawn at the width it is shown, one unit a pixel, so its labels stay readable
+ * on a phone: its box (`heights` wide and narrow, `right` pixels kept for the value labels) and
+ * how many time labels fit.
+ */
+export function chartFrame(
+  width: number,
+  heights: { wide: number; narrow: number },
+  right: number,
+): { box: ChartBox; timeLabels: number } {
+  const narrow = width < NARROW_WIDTH;
+  return {
+    box: {
+      width: Math.max(280, width),
+      height: narrow ? heights.narrow : heights.wide,
+      left: 8,
+      right,
+      top: 12,
+      bottom: 24,
+    },
+    timeLabels: narrow ? 3 : 5,
+  };
+}
+
 const DAY_MS = 86_400_000;
 /** Room right of the newest forecast for the consensus marker, clear of the price labels. */
 const MARKER_ROOM = 16;
@@ -52,7 +89,7 @@ function timeLabel(timeMs: number, spanMs: number): string {
 export function scales(
   times: readonly number[],
   prices: readonly number[],
-  box: { width: number; height: number; left: number; right: number; top: number; bottom: number },
+  box: ChartBox,
   timeLabels = 5,
 ): Scales {
   const t0 = Math.min(...times);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatPercent, formatPValue, formatShare } from './format.ts';
-import { linePath, scales, type Scales } from './forecast-chart.ts';
+import { linePath, scales, type ChartBox, type Scales } from './forecast-chart.ts';
 
 /** What the panel reads of one side of the gateway's `strategy` answer (libs/forecast's TradingMetrics). */
 export interface Metrics {
@@ -56,7 +56,7 @@ export interface EquityChart {
  */
 export function equityChart(
   equity: StrategyView['equity'],
-  box: Parameters<typeof scales>[2],
+  box: ChartBox,
   timeLabels: number,
 ): EquityChart | null {
   if (equity.times.length < 2) return null;
