@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { TestProject } from 'vitest/node';
+import { connectBus, deleteStreams, ensureStreams, topology } from '@cryptoviz/bus';
 import {
   defaultStateDir,
   findOrStartInfrastructure,
@@ -47,6 +50,23 @@ async function startTimescaleForRun(): Promise<OwnPostgres | undefined> {
 }
 
 /**
+ * Streams of this run's own, kept while it lasts. nats-server removes an account's streams
+ * folder when its last stream is deleted, and a stream created at that moment fails with
+ * "could not create storage directory" (seen as test buses come and go in two workers on one
+ * server); while these exist, the folder is never empty.
+ */
+async function holdStreamsFolder(natsUrl: string): Promise<() => Promise<void>> {
+  const nc = await connectBus(natsUrl, 'cryptoviz-test-run');
+  const jsm = await jetstreamManager(nc);
+  const topo = topology(`run-${randomBytes(4).toString('hex')}`);
+  await ensureStreams(jsm, topo);
+  return async () => {
+    await deleteStreams(jsm, topo);
+    await nc.close();
+  };
+}
+
+/**
  * Finds the PostgreSQL and NATS every integration test uses, starting them when the machine
  * has none running, starts a TimescaleDB-enabled cluster when it can, builds the dashboard
  * when its sources changed, and stops what it started once the run ends.
@@ -55,7 +75,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const infra = await findOrStartInfrastructure(defaultStateDir(), process.env, (line) =>
     process.stderr.write(`[test infra] ${line}\n`),
   );
+  let releaseStreams = async () => {};
   let timescale: OwnPostgres | undefined;
+  try {
+    releaseStreams = await holdStreamsFolder(infra.nats.url);
+  } catch (err) {
+    await infra.stop();
+    throw err;
+  }
   try {
     timescale = await startTimescaleForRun();
   } catch (err) {
@@ -67,6 +94,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ? `skipped, the chart's real-node test cannot run here: ${noNode}`
     : 'real (containerd, kubelet, kube-proxy and CoreDNS in a network namespace of its own)';
   const stop = async () => {
+    await releaseStreams();
     if (timescale) {
       await timescale.stop();
       await rm(dirname(timescale.dataDir), { recursive: true, force: true });
