@@ -101,7 +101,7 @@ export async function bundledDatabase(
   const password = Buffer.from(secret.data!.password!, 'base64').toString();
   const service = await serviceOf(kc, namespace, 'postgresql');
   const port = await cluster.forward(service.clusterIP, service.port('postgres'));
-  return new pg.Pool({
+  const pool = new pg.Pool({
     host: '127.0.0.1',
     port,
     user: 'cryptoviz',
@@ -109,6 +109,10 @@ export async function bundledDatabase(
     password,
     max: 2,
   });
+  // The database Pod goes away with an upgrade or an uninstall, and pool.end() resolves before
+  // its connections have closed: an idle one ended by the server must not throw at the run.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** The Deployments the controller made for one resource, by the owner label it puts on them. */
