@@ -1,3 +1,4 @@
+import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
 import type { Bus } from './streams.ts';
 
 export interface BusConnectorOptions {
@@ -17,8 +18,16 @@ export class BusConnector {
   private bus?: Bus;
   private timer?: NodeJS.Timeout;
   private closed = false;
+  private readonly delays: ExponentialBackoff<number>;
+  private backoff?: IBackoff<unknown>;
 
-  constructor(private readonly options: BusConnectorOptions) {}
+  constructor(private readonly options: BusConnectorOptions) {
+    this.delays = new ExponentialBackoff({
+      generator: noJitterGenerator,
+      initialDelay: options.initialDelayMs ?? 1_000,
+      maxDelay: options.maxDelayMs ?? 30_000,
+    });
+  }
 
   /** The bus once connected; undefined until then. */
   readonly current = (): Bus | undefined => this.bus;
@@ -39,7 +48,7 @@ export class BusConnector {
     try {
       bus = await this.options.connect();
     } catch (err) {
-      if (!this.closed) this.retryLater(attempts, err);
+      if (!this.closed) this.retryLater(attempts + 1, err);
       return;
     }
     // Closed while this attempt was under way: nobody would ever close this connection.
@@ -48,10 +57,10 @@ export class BusConnector {
     this.options.onConnected?.(attempts);
   }
 
-  private retryLater(failures: number, err: unknown): void {
-    const base = this.options.initialDelayMs ?? 1_000;
-    const delay = Math.min(base * 2 ** (failures - 1), this.options.maxDelayMs ?? 30_000);
+  private retryLater(attempt: number, err: unknown): void {
+    this.backoff = (this.backoff ?? this.delays).next(undefined);
+    const delay = this.backoff.duration;
     this.options.onFailed?.(err, delay);
-    this.timer = setTimeout(() => void this.attempt(failures + 1), delay);
+    this.timer = setTimeout(() => void this.attempt(attempt), delay);
   }
 }

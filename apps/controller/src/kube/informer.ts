@@ -6,6 +6,7 @@ import {
   type ListPromise,
   type ObjectCache,
 } from '@kubernetes/client-node';
+import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
 
 export interface SupervisedInformerOptions {
   /** Restart when nothing (event, reconnect) was seen for this long: a hung watch is silent. */
@@ -30,7 +31,9 @@ type Verb = 'add' | 'update' | 'delete';
 export class SupervisedInformer<T extends KubernetesObject> {
   private readonly informer: Informer<T> & ObjectCache<T>;
   private lastActivity = Date.now();
-  private failures = 0;
+  private readonly delays: ExponentialBackoff<number>;
+  /** Where the restarts are in their backoff; unset while the informer delivers. */
+  private backoff?: IBackoff<unknown>;
   private restartTimer?: NodeJS.Timeout;
   private watchdog?: NodeJS.Timeout;
   private stopped = true;
@@ -47,6 +50,11 @@ export class SupervisedInformer<T extends KubernetesObject> {
     labelSelector: string | undefined,
     private readonly options: SupervisedInformerOptions = {},
   ) {
+    this.delays = new ExponentialBackoff({
+      generator: noJitterGenerator,
+      initialDelay: 250,
+      maxDelay: options.maxBackoffMs ?? 10_000,
+    });
     const touch = () => {
       this.lastActivity = Date.now();
     };
@@ -58,7 +66,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
         const result = await list();
         for (const item of result.items) slim(item);
         touch();
-        this.failures = 0;
+        this.backoff = undefined;
         this.markSynced();
         return result;
       },
@@ -68,7 +76,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
     for (const verb of ['add', 'update'] as const) this.informer.on(verb, slim);
     const delivered = () => {
       touch();
-      this.failures = 0;
+      this.backoff = undefined;
     };
     for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, delivered);
     this.informer.on('connect', touch);
@@ -125,12 +133,8 @@ export class SupervisedInformer<T extends KubernetesObject> {
     // The abort of the old watch on a restart is ours, not a failure. Any other abort killed
     // the live watch (see restart) and is a failure like any other.
     if (aborted && this.abortWaiter) return this.abortWaiter();
-    this.failures++;
-    const delay = Math.min(
-      250 * 2 ** Math.min(this.failures - 1, 10),
-      this.options.maxBackoffMs ?? 10_000,
-    );
-    this.scheduleRestart(`error: ${(err as Error)?.message ?? String(err)}`, delay);
+    this.backoff = (this.backoff ?? this.delays).next(undefined);
+    this.scheduleRestart(`error: ${(err as Error)?.message ?? String(err)}`, this.backoff.duration);
   }
 
   private restart(reason: string): void {
