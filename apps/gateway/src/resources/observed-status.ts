@@ -1,7 +1,7 @@
 import type { Heartbeat } from '@cryptoviz/bus';
 import { parseDuration, type Resource } from '@cryptoviz/resources';
 import { sourceFinished } from '../health/finished.ts';
-import { WORKER_STALE_MS } from '../health/pipeline-health.ts';
+import { WORKER_STALE_MS } from '../health/worker-view.ts';
 import { currentProblems } from './worker-problems.ts';
 
 export interface ObservedCondition {
