@@ -1,9 +1,8 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import pRetry from 'p-retry';
 import type pg from 'pg';
 import type { Tick } from '@cryptoviz/market';
 import type { Logger } from '@cryptoviz/runtime';
-import { insertTicks, isTransientDatabaseError } from '@cryptoviz/store';
+import { insertTicks, isTransientDatabaseError, retryWhileDatabaseDown } from '@cryptoviz/store';
 import type { WriterMetrics } from './metrics.ts';
 
 /**
@@ -31,13 +30,9 @@ export class BatchStore {
     const { pool, log, metrics, waiting } = this;
     const rejected = new Map<Tick, string>();
     try {
-      const stored = await pRetry(() => insertTicks(pool, ticks), {
-        retries: Number.POSITIVE_INFINITY,
-        minTimeout: 200,
-        maxTimeout: 5_000,
-        shouldRetry: ({ error }) => isTransientDatabaseError(error),
-        onFailedAttempt: ({ error, attemptNumber }) => {
-          if (!isTransientDatabaseError(error)) return;
+      const stored = await retryWhileDatabaseDown(
+        () => insertTicks(pool, ticks),
+        (error, attemptNumber) => {
           waiting.add(batch);
           metrics.databaseDown.set(1);
           // Keep JetStream from redelivering the batch to another writer while we wait.
@@ -49,7 +44,7 @@ export class BatchStore {
             );
           }
         },
-      });
+      );
       return { stored, rejected };
     } catch (err) {
       // The database refused the data itself: find the rows it refuses, keep the rest.
