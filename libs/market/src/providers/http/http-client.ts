@@ -72,6 +72,8 @@ export class HttpClient {
     const url = joinUrl(this.parts.baseUrl, path, query);
     await breaker.admit();
     try {
+      // p-retry, not cockatiel's retry: its wait between attempts ends when the caller aborts,
+      // so a fetcher asked to stop mid-backoff stops at once; cockatiel's waits it out.
       const body = await pRetry(() => this.attempt(url, options), {
         retries: retry.retries,
         minTimeout: retry.minDelayMs,
