@@ -5,9 +5,14 @@ export interface BusConnectorOptions {
   connect: () => Promise<Bus>;
   onConnected?: (attempts: number) => void;
   onFailed?: (err: unknown, retryInMs: number) => void;
-  initialDelayMs?: number;
-  maxDelayMs?: number;
 }
+
+/** 1 s after the first failed attempt, doubling up to 30 s. */
+const CONNECT_DELAYS = new ExponentialBackoff({
+  generator: noJitterGenerator,
+  initialDelay: 1_000,
+  maxDelay: 30_000,
+});
 
 /**
  * Reaches NATS in the background, retrying with backoff until it answers: a controller started
@@ -18,16 +23,9 @@ export class BusConnector {
   private bus?: Bus;
   private timer?: NodeJS.Timeout;
   private closed = false;
-  private readonly delays: ExponentialBackoff<number>;
   private backoff?: IBackoff<unknown>;
 
-  constructor(private readonly options: BusConnectorOptions) {
-    this.delays = new ExponentialBackoff({
-      generator: noJitterGenerator,
-      initialDelay: options.initialDelayMs ?? 1_000,
-      maxDelay: options.maxDelayMs ?? 30_000,
-    });
-  }
+  constructor(private readonly options: BusConnectorOptions) {}
 
   /** The bus once connected; undefined until then. */
   readonly current = (): Bus | undefined => this.bus;
@@ -58,7 +56,7 @@ export class BusConnector {
   }
 
   private retryLater(attempt: number, err: unknown): void {
-    this.backoff = (this.backoff ?? this.delays).next(undefined);
+    this.backoff = (this.backoff ?? CONNECT_DELAYS).next(undefined);
     const delay = this.backoff.duration;
     this.options.onFailed?.(err, delay);
     this.timer = setTimeout(() => void this.attempt(attempt), delay);

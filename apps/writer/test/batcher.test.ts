@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher } from '../src/batcher.ts';
+import { Batcher, type BatcherOptions } from '../src/batcher.ts';
+
+/** A batcher of numbers, each one row, that never writes by age unless told. */
+const batcherOf = (options: Partial<BatcherOptions<number>>) =>
+  new Batcher<number>({
+    batchRows: 1,
+    batchMaxMs: 60_000,
+    concurrency: 1,
+    rowsOf: () => 1,
+    write: async () => undefined,
+    onFailed: () => undefined,
+    ...options,
+  });
 
 /** A write that finishes when the test says so. */
 function heldWrites() {
@@ -15,14 +27,7 @@ function heldWrites() {
 describe('Batcher', () => {
   it('writes a batch once it holds batchRows rows, counting each item as at least one', async () => {
     const { batches, finish, write } = heldWrites();
-    const batcher = new Batcher<number>({
-      batchRows: 5,
-      batchMaxMs: 60_000,
-      concurrency: 2,
-      rowsOf: (rows) => rows,
-      write,
-      onFailed: () => undefined,
-    });
+    const batcher = batcherOf({ batchRows: 5, concurrency: 2, rowsOf: (rows) => rows, write });
     await batcher.add(0);
     await batcher.add(3);
     expect(batches).toEqual([]);
@@ -34,13 +39,10 @@ describe('Batcher', () => {
 
   it('writes what waited batchMaxMs even when the batch is small', async () => {
     const written: number[][] = [];
-    const batcher = new Batcher<number>({
+    const batcher = batcherOf({
       batchRows: 1_000,
       batchMaxMs: 5,
-      concurrency: 1,
-      rowsOf: () => 1,
       write: async (batch) => void written.push(batch),
-      onFailed: () => undefined,
     });
     await batcher.add(7);
     await expect.poll(() => written).toEqual([[7]]);
@@ -49,14 +51,7 @@ describe('Batcher', () => {
 
   it('waits for a free slot when every one is busy', async () => {
     const { batches, finish, write } = heldWrites();
-    const batcher = new Batcher<number>({
-      batchRows: 1,
-      batchMaxMs: 60_000,
-      concurrency: 2,
-      rowsOf: () => 1,
-      write,
-      onFailed: () => undefined,
-    });
+    const batcher = batcherOf({ concurrency: 2, write });
     await batcher.add(1);
     let third = false;
     const adding = batcher.add(2).then(() => (third = true));
@@ -71,11 +66,7 @@ describe('Batcher', () => {
 
   it('hands a failed write to onFailed and frees its slot', async () => {
     const failures: string[] = [];
-    const batcher = new Batcher<number>({
-      batchRows: 1,
-      batchMaxMs: 60_000,
-      concurrency: 1,
-      rowsOf: () => 1,
+    const batcher = batcherOf({
       write: () => Promise.reject(new Error('database refused')),
       onFailed: (err) => failures.push(err.message),
     });

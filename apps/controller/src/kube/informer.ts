@@ -11,7 +11,6 @@ import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel'
 export interface SupervisedInformerOptions {
   /** Restart when nothing (event, reconnect) was seen for this long: a hung watch is silent. */
   staleAfterMs?: number;
-  maxBackoffMs?: number;
   onRestart?: (reason: string) => void;
   /**
    * Drops what the controller never reads from cached objects (managedFields, owned objects'
@@ -22,6 +21,13 @@ export interface SupervisedInformerOptions {
 
 type Verb = 'add' | 'update' | 'delete';
 
+/** 250 ms after the first failure, doubling up to 10 s. */
+const RESTART_DELAYS = new ExponentialBackoff({
+  generator: noJitterGenerator,
+  initialDelay: 250,
+  maxDelay: 10_000,
+});
+
 /**
  * The client's informer with a supervisor. The informer stops for good on a list or watch
  * error (only a 410 Gone makes it relist by itself); this restarts it with backoff, and also
@@ -31,7 +37,6 @@ type Verb = 'add' | 'update' | 'delete';
 export class SupervisedInformer<T extends KubernetesObject> {
   private readonly informer: Informer<T> & ObjectCache<T>;
   private lastActivity = Date.now();
-  private readonly delays: ExponentialBackoff<number>;
   /** Where the restarts are in their backoff; unset while the informer delivers. */
   private backoff?: IBackoff<unknown>;
   private restartTimer?: NodeJS.Timeout;
@@ -50,11 +55,6 @@ export class SupervisedInformer<T extends KubernetesObject> {
     labelSelector: string | undefined,
     private readonly options: SupervisedInformerOptions = {},
   ) {
-    this.delays = new ExponentialBackoff({
-      generator: noJitterGenerator,
-      initialDelay: 250,
-      maxDelay: options.maxBackoffMs ?? 10_000,
-    });
     const touch = () => {
       this.lastActivity = Date.now();
     };
@@ -133,7 +133,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
     // The abort of the old watch on a restart is ours, not a failure. Any other abort killed
     // the live watch (see restart) and is a failure like any other.
     if (aborted && this.abortWaiter) return this.abortWaiter();
-    this.backoff = (this.backoff ?? this.delays).next(undefined);
+    this.backoff = (this.backoff ?? RESTART_DELAYS).next(undefined);
     this.scheduleRestart(`error: ${(err as Error)?.message ?? String(err)}`, this.backoff.duration);
   }
 
