@@ -78,7 +78,7 @@ export class WorkQueue {
     this.timers.set(key, timer);
   }
 
-  /** Forgets a key's failure count, e.g. when its object is gone. */
+  /** Forgets where a key is in its backoff, e.g. when its object is gone. */
   forget(key: string): void {
     this.backoffs.delete(key);
   }
