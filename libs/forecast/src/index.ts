@@ -23,7 +23,13 @@ export {
   type NotEnoughData,
 } from './forecaster.ts';
 export { SIGNAL_RULE, signalFor, signalForMove, type Signal, type SignalRule } from './signal.ts';
-export { ScoreAccumulator, type ScoreMetrics } from './metrics.ts';
+export {
+  NO_SCORES,
+  poolScores,
+  ScoreAccumulator,
+  skillOf,
+  type ScoreMetrics,
+} from './metrics.ts';
 export { formatHorizon, parseHorizon } from './horizon.ts';
 export {
   BacktestConfigError,

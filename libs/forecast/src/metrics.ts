@@ -1,20 +1,88 @@
 import { RingBuffer } from './ring-buffer.ts';
 
+/**
+ * The score metrics of forecasts, the one definition every figure derives from: SQL
+ * (libs/store `accuracy`) computes the same ones over stored forecasts, and a test holds the two
+ * to each other. Shares are fractions (0–1); percentages only where a human reads them.
+ */
 export interface ScoreMetrics {
   /** Pairs scored. */
   n: number;
   /** Mean |ŷ − y|; null when n = 0. */
   mae: number | null;
-  /** 100 · mean(|ŷ − y| / |y|). */
+  /** Mean |ŷ − y| / |y|, a fraction (0.01 = 1 %). */
   mape: number | null;
   rmse: number | null;
   /**
-   * 100 · share of pairs with sign(ŷ − last) = sign(y − last), over pairs where neither side is
-   * flat; null when there are none (e.g. always for naive).
+   * Share (0–1) of pairs with sign(ŷ − last) = sign(y − last), over the `directionCalls` pairs
+   * where neither side is flat; null when there are none (e.g. always for naive).
    */
   directionalAccuracy: number | null;
+  /** Pairs whose direction counts: neither the forecast nor the realized price is flat. */
+  directionCalls: number;
+  /** Mean |last − y|: naive's MAE over the same pairs, what skill is measured against. */
+  naiveMae: number | null;
   /** 1 − mae / mae(naive) over the same pairs; null when naive's mae is 0 or n = 0. */
   skill: number | null;
+}
+
+/** The metrics of no pairs at all. */
+export const NO_SCORES: ScoreMetrics = Object.freeze({
+  n: 0,
+  mae: null,
+  mape: null,
+  rmse: null,
+  directionalAccuracy: null,
+  directionCalls: 0,
+  naiveMae: null,
+  skill: null,
+});
+
+/** 1 − mae / naiveMae; null when naive made no error to beat (or there was nothing scored). */
+export function skillOf(mae: number | null, naiveMae: number | null): number | null {
+  return mae !== null && naiveMae !== null && naiveMae > 0 ? 1 - mae / naiveMae : null;
+}
+
+/**
+ * The metrics of several disjoint sets of pairs (series, horizons, workers) as one: exactly the
+ * metrics of all their pairs together. Means are weighted by the pairs behind them (directional
+ * accuracy by its direction calls, RMSE through its mean square) and skill is the pooled MAE
+ * against the pooled naive MAE, not a mean of ratios: a plain mean would let a worker that
+ * scored 3 forecasts count as much as one that scored 3000.
+ */
+export function poolScores(parts: readonly ScoreMetrics[]): ScoreMetrics {
+  let n = 0;
+  let absSum = 0;
+  let pctSum = 0;
+  let sqSum = 0;
+  let naiveSum = 0;
+  let calls = 0;
+  let right = 0;
+  for (const part of parts) {
+    if (part.n === 0) continue;
+    n += part.n;
+    absSum += (part.mae ?? 0) * part.n;
+    pctSum += (part.mape ?? 0) * part.n;
+    sqSum += (part.rmse ?? 0) ** 2 * part.n;
+    naiveSum += (part.naiveMae ?? 0) * part.n;
+    if (part.directionalAccuracy !== null && part.directionCalls > 0) {
+      calls += part.directionCalls;
+      right += part.directionalAccuracy * part.directionCalls;
+    }
+  }
+  if (n === 0) return { ...NO_SCORES };
+  const mae = absSum / n;
+  const naiveMae = naiveSum / n;
+  return {
+    n,
+    mae,
+    mape: pctSum / n,
+    rmse: Math.sqrt(sqSum / n),
+    directionalAccuracy: calls > 0 ? right / calls : null,
+    directionCalls: calls,
+    naiveMae,
+    skill: skillOf(mae, naiveMae),
+  };
 }
 
 /** Per-pair terms kept by the accumulator, in the order of TERM_COUNT slots. */
@@ -78,19 +146,20 @@ export class ScoreAccumulator {
 
   metrics(): ScoreMetrics {
     const n = this.count;
-    if (n === 0) {
-      return { n, mae: null, mape: null, rmse: null, directionalAccuracy: null, skill: null };
-    }
+    if (n === 0) return { ...NO_SCORES };
     const mae = this.sums[ABS_ERROR]! / n;
     const naiveMae = this.sums[NAIVE_ABS_ERROR]! / n;
-    const counted = this.sums[DIRECTION_COUNTED]!;
+    // Counts summed as floats are whole numbers again once rounded.
+    const counted = Math.round(this.sums[DIRECTION_COUNTED]!);
     return {
       n,
       mae,
-      mape: (100 * this.sums[PCT_ERROR]!) / n,
+      mape: this.sums[PCT_ERROR]! / n,
       rmse: Math.sqrt(this.sums[SQ_ERROR]! / n),
-      directionalAccuracy: counted > 0 ? (100 * this.sums[DIRECTION_RIGHT]!) / counted : null,
-      skill: naiveMae > 0 ? 1 - mae / naiveMae : null,
+      directionalAccuracy: counted > 0 ? this.sums[DIRECTION_RIGHT]! / counted : null,
+      directionCalls: counted,
+      naiveMae,
+      skill: skillOf(mae, naiveMae),
     };
   }
 

@@ -46,7 +46,7 @@ function close(time: string, price: number, source = 'bin', symbol = 'BTC'): Rea
 const hour = (h: number) => new Date(Date.UTC(2021, 2, 1, h)).toISOString();
 
 /**
- * ma/bin/BTC/1h, all realized at 100, so MAPE equals MAE:
+ * ma/bin/BTC/1h, all realized at 100, so MAPE (a fraction) is MAE / 100:
  *
  *   origin  point  |error|  naive |origin − realized|  direction
  *       98    102        2                          2  up, up: right
@@ -139,17 +139,17 @@ describe('prediction queries', () => {
         n: 5,
       });
       expect(row!.mae).toBeCloseTo(3, 12);
-      expect(row!.mape).toBeCloseTo(3, 12);
+      expect(row!.mape).toBeCloseTo(0.03, 12);
       expect(row!.rmse).toBeCloseTo(Math.sqrt(11), 12);
-      expect(row!.directionalAccuracy).toBeCloseTo(200 / 3, 12);
+      expect(row!.directionalAccuracy).toBeCloseTo(2 / 3, 12);
       expect(row!.skill).toBeCloseTo(-0.25, 12);
     });
 
     it('reports positive skill, and none when naive made no error', async () => {
       const [eth] = await accuracy(db.pool, { symbol: 'ETH', since: justAfterOldScore });
-      expect(eth).toMatchObject({ model: 'ma', symbol: 'ETH', n: 2, directionalAccuracy: 100 });
+      expect(eth).toMatchObject({ model: 'ma', symbol: 'ETH', n: 2, directionalAccuracy: 1 });
       expect(eth!.mae).toBeCloseTo(0.5, 12);
-      expect(eth!.mape).toBeCloseTo((100 * (1 / 12 + 0)) / 2, 12);
+      expect(eth!.mape).toBeCloseTo((1 / 12 + 0) / 2, 12);
       expect(eth!.skill).toBeCloseTo(0.6, 12);
 
       const [ewma] = await accuracy(db.pool, { model: 'ewma', since: justAfterOldScore });
