@@ -187,8 +187,8 @@ describe('gateway over HTTP', () => {
       const scores = await gw.client.predictions.accuracy.query({ symbol: 'BTC', windowDays: 2 });
       const ridge = scores.find((s) => s.model === 'ridge-btc')!;
       expect(ridge.n).toBe(3);
-      expect(ridge.mape).toBeCloseTo((1 / 103) * 100, 6);
-      expect(ridge.directionalAccuracy).toBe(100);
+      expect(ridge.mape).toBeCloseTo(1 / 103, 8);
+      expect(ridge.directionalAccuracy).toBe(1);
       expect(ridge.skill).toBeCloseTo(1 - 1 / 3, 6);
       const naive = scores.find((s) => s.model === 'naive-model')!;
       expect(naive.skill).toBe(0);

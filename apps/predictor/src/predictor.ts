@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { DecodedTicks, NatsConnection, Topology } from '@cryptoviz/bus';
 import {
   barsRemembered,
+  poolScores,
   type ForecasterOptions,
   type ScoreMetrics,
   type SkillVerdict,
@@ -79,10 +80,15 @@ export interface PredictorStatus {
    * from a stuck one when its forecasts are in event time (a replay's are years old).
    */
   lastStoredAt: string | null;
-  /** Share of recent scored forecasts whose direction was right, over every series. */
+  /** Share (0–1) of recent scored forecasts whose direction was right, over every series. */
   accuracy: number | null;
   /** 1 − MAE/MAE(naive) over the same forecasts. */
   skill: number | null;
+  /**
+   * The live metrics of every series and horizon pooled (poolScores): what the controller pools
+   * again over workers, so that a resource's figures weigh each worker by what it scored.
+   */
+  scores: ScoreMetrics;
   /**
    * What Diebold–Mariano tests of that skill against naive say, one per series and horizon
    * over the same forecasts, combined by combineSkillTests (the weakest); null before any.
@@ -92,24 +98,6 @@ export interface PredictorStatus {
   skillPValue: number | null;
   /** `source/symbol` → horizon seconds → live metrics. */
   bySeries: Record<string, Record<string, ScoreMetrics>>;
-}
-
-/** One figure from many: each series' and horizon's metric weighted by how many it scored. */
-function weighted(
-  bySeries: PredictorStatus['bySeries'],
-  pick: (m: ScoreMetrics) => number | null,
-): number | null {
-  let sum = 0;
-  let n = 0;
-  for (const horizons of Object.values(bySeries)) {
-    for (const metrics of Object.values(horizons)) {
-      const value = pick(metrics);
-      if (value === null || metrics.n === 0) continue;
-      sum += value * metrics.n;
-      n += metrics.n;
-    }
-  }
-  return n > 0 ? sum / n : null;
 }
 
 export interface Predictor {
@@ -196,7 +184,7 @@ export async function startPredictor(options: PredictorOptions): Promise<Predict
   return {
     status: () => {
       const bySeries = book.accuracy();
-      const direction = weighted(bySeries, (m) => m.directionalAccuracy);
+      const scores = poolScores(Object.values(bySeries).flatMap((h) => Object.values(h)));
       const verdict = combineSkillTests(book.significance());
       return {
         series: book.size,
@@ -205,8 +193,9 @@ export async function startPredictor(options: PredictorOptions): Promise<Predict
         ignoredTicks,
         lastPredictionAt: persister.lastPredictionAt,
         lastStoredAt: persister.lastStoredAt,
-        accuracy: direction === null ? null : direction / 100,
-        skill: weighted(bySeries, (m) => m.skill),
+        accuracy: scores.directionalAccuracy,
+        skill: scores.skill,
+        scores,
         skillVerdict: verdict?.verdict ?? null,
         skillPValue: verdict?.pValue ?? null,
         bySeries,

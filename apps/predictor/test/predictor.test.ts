@@ -193,6 +193,11 @@ describe('predictor', () => {
     expect(live.accuracy).toBeGreaterThan(0);
     expect(live.accuracy).toBeLessThanOrEqual(1);
     expect(live.skill).toEqual(expect.any(Number));
+    // The status's figures are the pool of its series' metrics, each weighed by what it scored.
+    const series = Object.values(live.bySeries).flatMap((h) => Object.values(h));
+    expect(live.scores.n).toBe(series.reduce((sum, m) => sum + m.n, 0));
+    expect(live.accuracy).toBe(live.scores.directionalAccuracy);
+    expect(live.skill).toBe(live.scores.skill);
     // Scored pairs of both horizons were tested against naive; the verdict reads the p-value.
     expect(live.skillVerdict).not.toBe('too-few-pairs');
     expect(live.skillPValue).toEqual(expect.any(Number));

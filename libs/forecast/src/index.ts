@@ -27,6 +27,7 @@ export {
   NO_SCORES,
   poolScores,
   ScoreAccumulator,
+  scoreMetricsSchema,
   skillOf,
   type ScoreMetrics,
 } from './metrics.ts';

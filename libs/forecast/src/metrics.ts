@@ -1,30 +1,37 @@
+import { z } from 'zod';
 import { RingBuffer } from './ring-buffer.ts';
+
+const share = z.number().min(0).max(1);
+const nonNegative = z.number().min(0);
 
 /**
  * The score metrics of forecasts, the one definition every figure derives from: SQL
  * (libs/store `accuracy`) computes the same ones over stored forecasts, and a test holds the two
- * to each other. Shares are fractions (0–1); percentages only where a human reads them.
+ * to each other. Shares are fractions (0–1); percentages only where a human reads them. A schema
+ * because workers send their metrics to the controller in heartbeats.
  */
-export interface ScoreMetrics {
+export const scoreMetricsSchema = z.object({
   /** Pairs scored. */
-  n: number;
+  n: z.number().int().min(0),
   /** Mean |ŷ − y|; null when n = 0. */
-  mae: number | null;
+  mae: nonNegative.nullable(),
   /** Mean |ŷ − y| / |y|, a fraction (0.01 = 1 %). */
-  mape: number | null;
-  rmse: number | null;
+  mape: nonNegative.nullable(),
+  rmse: nonNegative.nullable(),
   /**
    * Share (0–1) of pairs with sign(ŷ − last) = sign(y − last), over the `directionCalls` pairs
    * where neither side is flat; null when there are none (e.g. always for naive).
    */
-  directionalAccuracy: number | null;
+  directionalAccuracy: share.nullable(),
   /** Pairs whose direction counts: neither the forecast nor the realized price is flat. */
-  directionCalls: number;
+  directionCalls: z.number().int().min(0),
   /** Mean |last − y|: naive's MAE over the same pairs, what skill is measured against. */
-  naiveMae: number | null;
+  naiveMae: nonNegative.nullable(),
   /** 1 − mae / mae(naive) over the same pairs; null when naive's mae is 0 or n = 0. */
-  skill: number | null;
-}
+  skill: z.number().nullable(),
+});
+
+export type ScoreMetrics = z.infer<typeof scoreMetricsSchema>;
 
 /** The metrics of no pairs at all. */
 export const NO_SCORES: ScoreMetrics = Object.freeze({
