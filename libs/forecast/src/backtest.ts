@@ -3,7 +3,7 @@ import { Forecaster, type ForecasterOptions } from './forecaster.ts';
 import { formatHorizon, hoursToMs } from './horizon.ts';
 import { ScoreAccumulator, type ScoreMetrics } from './metrics.ts';
 import { parseModelSpec, type ModelSpec } from './model-spec.ts';
-import { SIGNAL_RULE } from './signal.ts';
+import { DEFAULT_SIGNAL_RULE } from './signal.ts';
 import { dieboldMariano, type DieboldMariano } from './significance.ts';
 
 export const DEFAULT_WARMUP = 168;
@@ -177,7 +177,7 @@ function score(
   volatile: Uint8Array,
 ): BacktestMetrics {
   const accumulator = new ScoreAccumulator();
-  const { minConfidence } = SIGNAL_RULE.parse({});
+  const { minConfidence } = DEFAULT_SIGNAL_RULE;
   const modelLoss: number[] = [];
   const naiveLoss: number[] = [];
   const confidences: number[] = [];

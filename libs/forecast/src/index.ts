@@ -22,7 +22,14 @@ export {
   type ForecasterOptions,
   type NotEnoughData,
 } from './forecaster.ts';
-export { SIGNAL_RULE, signalFor, signalForMove, type Signal, type SignalRule } from './signal.ts';
+export {
+  DEFAULT_SIGNAL_RULE,
+  SIGNAL_RULE,
+  signalFor,
+  signalForMove,
+  type Signal,
+  type SignalRule,
+} from './signal.ts';
 export {
   NO_SCORES,
   poolScores,

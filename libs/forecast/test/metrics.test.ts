@@ -100,7 +100,14 @@ describe('poolScores', () => {
     const expected = whole.metrics();
     expect(pooled.n).toBe(expected.n);
     expect(pooled.directionCalls).toBe(expected.directionCalls);
-    for (const key of ['mae', 'mape', 'rmse', 'directionalAccuracy', 'naiveMae', 'skill'] as const) {
+    for (const key of [
+      'mae',
+      'mape',
+      'rmse',
+      'directionalAccuracy',
+      'naiveMae',
+      'skill',
+    ] as const) {
       expect(pooled[key], key).toBeCloseTo(expected[key]!, 12);
     }
   });
