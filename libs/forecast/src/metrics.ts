@@ -58,6 +58,9 @@ export function skillOf(mae: number | null, naiveMae: number | null): number | n
  * scored 3 forecasts count as much as one that scored 3000.
  */
 export function poolScores(parts: readonly ScoreMetrics[]): ScoreMetrics {
+  const scored = parts.filter((part) => part.n > 0);
+  // One part is its own pool, exactly: no rounding from taking its figures apart and back.
+  if (scored.length === 1) return { ...scored[0]! };
   let n = 0;
   let absSum = 0;
   let pctSum = 0;
@@ -65,8 +68,7 @@ export function poolScores(parts: readonly ScoreMetrics[]): ScoreMetrics {
   let naiveSum = 0;
   let calls = 0;
   let right = 0;
-  for (const part of parts) {
-    if (part.n === 0) continue;
+  for (const part of scored) {
     n += part.n;
     absSum += (part.mae ?? 0) * part.n;
     pctSum += (part.mape ?? 0) * part.n;
