@@ -176,7 +176,7 @@ describe('gateway over HTTP', () => {
       const history = await gw.client.predictions.history.query({
         model: 'ridge-btc',
         symbol: 'BTC',
-        horizon: '1h',
+        horizonS: 3600,
         from: new Date(madeAt.getTime() - HOUR).toISOString(),
         to: new Date(now).toISOString(),
       });
@@ -657,7 +657,7 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
         gw.client.predictions.history.query({
           model: 'ridge-btc',
           symbol: 'BTC',
-          horizon: '1h',
+          horizonS: 3600,
           from: iso(now - 400 * DAY),
           to: iso(now),
         }),

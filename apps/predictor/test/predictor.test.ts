@@ -158,7 +158,7 @@ describe('predictor', () => {
 
     const [score1h] = await accuracy(steady.db.pool, {
       model: 'ma5',
-      horizon: '1h',
+      horizonS: 3600,
       since: new Date(0),
     });
     expect(score1h).toMatchObject({
@@ -183,7 +183,7 @@ describe('predictor', () => {
     const history = await predictionHistory(steady.db.pool, {
       model: 'ma5',
       symbol: 'BTC',
-      horizon: '6h',
+      horizonS: 21_600,
       from: new Date(0),
       to: new Date(),
     });

@@ -52,7 +52,7 @@ export interface BacktestMetrics extends ScoreMetrics {
   intervalScoreSkill: number | null;
   /** Pairs whose forecast had a direction, confidence ≥ the default signal minimum, and a move. */
   confidentCalls: number;
-  /** 100 · share of those calls whose direction was right: what "confident" is worth. */
+  /** Share (0–1) of those calls whose direction was right: what "confident" is worth. */
   confidentAccuracy: number | null;
 }
 
@@ -239,7 +239,7 @@ function score(
     },
     intervalScoreSkill: scored > 0 && naiveScore > 0 ? 1 - modelScore / naiveScore : null,
     confidentCalls,
-    confidentAccuracy: confidentCalls > 0 ? (100 * confidentRight) / confidentCalls : null,
+    confidentAccuracy: confidentCalls > 0 ? confidentRight / confidentCalls : null,
   };
 }
 

@@ -1,5 +1,4 @@
 import { skillOf, type PredictionRecord, type ScoreMetrics } from '@cryptoviz/forecast';
-import { parseDuration } from '@cryptoviz/resources';
 import type pg from 'pg';
 import { WINDOWED_SCORED_SQL, windowedScoredParams, type AccuracyQuery } from './scored-window.ts';
 
@@ -273,8 +272,8 @@ export async function latestPredictions(
 export interface HistoryQuery {
   model: string;
   symbol: string;
-  /** A duration such as `1h`. */
-  horizon: string;
+  /** Seconds ahead, as forecasts carry it: never a rounded name of it. */
+  horizonS: number;
   from: Date;
   to: Date;
   source?: string;
@@ -294,7 +293,7 @@ export async function predictionHistory(
     [
       query.model,
       query.symbol,
-      parseDuration(query.horizon) / 1000,
+      query.horizonS,
       query.from,
       query.to,
       query.source ?? null,

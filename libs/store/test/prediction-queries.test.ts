@@ -126,7 +126,7 @@ describe('prediction queries', () => {
       const [row, ...rest] = await accuracy(db.pool, {
         model: 'ma',
         symbol: 'BTC',
-        horizon: '1h',
+        horizonS: 3600,
         since: justAfterOldScore,
       });
       expect(rest).toHaveLength(1); // source cb, checked below
@@ -177,7 +177,7 @@ describe('prediction queries', () => {
       const [withOld] = await accuracy(db.pool, {
         model: 'ma',
         symbol: 'BTC',
-        horizon: '1h',
+        horizonS: 3600,
         since: new Date(OLD_SCORE),
       });
       expect(withOld).toMatchObject({ source: 'bin', n: 6 });
@@ -198,7 +198,7 @@ describe('prediction queries', () => {
         ['ma', 'bin', 'ETH', 3600, 2],
         ['ma', 'cb', 'BTC', 3600, 1],
       ]);
-      const sixHours = await accuracy(db.pool, { horizon: '6h', since: justAfterOldScore });
+      const sixHours = await accuracy(db.pool, { horizonS: 21_600, since: justAfterOldScore });
       expect(sixHours).toMatchObject([{ model: 'ma', horizonS: 21_600, n: 1, mae: 5 }]);
       expect(
         await accuracy(db.pool, { model: 'ewma', symbol: 'ETH', since: justAfterOldScore }),
@@ -240,7 +240,7 @@ describe('prediction queries', () => {
     const query = {
       model: 'ma',
       symbol: 'BTC',
-      horizon: '1h',
+      horizonS: 3600,
       from: new Date(hour(0)),
       to: new Date(hour(24)),
     };
@@ -286,7 +286,7 @@ describe('prediction queries', () => {
         to: new Date(hour(3)),
       });
       expect(window.map((p) => p.madeAt)).toEqual([hour(1), hour(2)]);
-      const sixHours = await predictionHistory(db.pool, { ...query, horizon: '6h' });
+      const sixHours = await predictionHistory(db.pool, { ...query, horizonS: 21_600 });
       expect(sixHours.map((p) => [p.madeAt, p.realized])).toEqual([[hour(12), 105]]);
       const limited = await predictionHistory(db.pool, { ...query, source: 'bin', limit: 2 });
       expect(limited.map((p) => p.madeAt)).toEqual([hour(0), hour(1)]);
