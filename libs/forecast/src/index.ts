@@ -3,10 +3,14 @@ export {
   ModelSpecError,
   describeParameters,
   isModelName,
+  modelSpecFrom,
   parseModelList,
   parseModelSpec,
   planConsensus,
   type ConsensusPlan,
+  type DeclaredMember,
+  type DeclaredModel,
+  type MemberSpec,
   type ModelSpec,
 } from './model-spec.ts';
 export type { PointModel } from './point-model.ts';
