@@ -61,33 +61,44 @@ export function poolScores(parts: readonly ScoreMetrics[]): ScoreMetrics {
   const scored = parts.filter((part) => part.n > 0);
   // One part is its own pool, exactly: no rounding from taking its figures apart and back.
   if (scored.length === 1) return { ...scored[0]! };
-  let n = 0;
-  let absSum = 0;
-  let pctSum = 0;
-  let sqSum = 0;
-  let naiveSum = 0;
-  let calls = 0;
-  let right = 0;
+  const sums: ScoreSums = { n: 0, abs: 0, pct: 0, sq: 0, naive: 0, calls: 0, right: 0 };
   for (const part of scored) {
-    n += part.n;
-    absSum += (part.mae ?? 0) * part.n;
-    pctSum += (part.mape ?? 0) * part.n;
-    sqSum += (part.rmse ?? 0) ** 2 * part.n;
-    naiveSum += (part.naiveMae ?? 0) * part.n;
-    if (part.directionalAccuracy !== null && part.directionCalls > 0) {
-      calls += part.directionCalls;
-      right += part.directionalAccuracy * part.directionCalls;
+    sums.n += part.n;
+    sums.abs += (part.mae ?? 0) * part.n;
+    sums.pct += (part.mape ?? 0) * part.n;
+    sums.sq += (part.rmse ?? 0) ** 2 * part.n;
+    sums.naive += (part.naiveMae ?? 0) * part.n;
+    if (part.directionalAccuracy !== null) {
+      sums.calls += part.directionCalls;
+      sums.right += part.directionalAccuracy * part.directionCalls;
     }
   }
+  return metricsOf(sums);
+}
+
+/** Sums over pairs of each per-pair term, and the pairs and direction calls behind them. */
+interface ScoreSums {
+  n: number;
+  abs: number;
+  pct: number;
+  sq: number;
+  naive: number;
+  calls: number;
+  right: number;
+}
+
+/** The metrics of pairs, from their sums: the formulas of ScoreMetrics, written once. */
+function metricsOf(sums: ScoreSums): ScoreMetrics {
+  const { n, calls } = sums;
   if (n === 0) return { ...NO_SCORES };
-  const mae = absSum / n;
-  const naiveMae = naiveSum / n;
+  const mae = sums.abs / n;
+  const naiveMae = sums.naive / n;
   return {
     n,
     mae,
-    mape: pctSum / n,
-    rmse: Math.sqrt(sqSum / n),
-    directionalAccuracy: calls > 0 ? right / calls : null,
+    mape: sums.pct / n,
+    rmse: Math.sqrt(sums.sq / n),
+    directionalAccuracy: calls > 0 ? sums.right / calls : null,
     directionCalls: calls,
     naiveMae,
     skill: skillOf(mae, naiveMae),
@@ -154,22 +165,17 @@ export class ScoreAccumulator {
   }
 
   metrics(): ScoreMetrics {
-    const n = this.count;
-    if (n === 0) return { ...NO_SCORES };
-    const mae = this.sums[ABS_ERROR]! / n;
-    const naiveMae = this.sums[NAIVE_ABS_ERROR]! / n;
-    // Counts summed as floats are whole numbers again once rounded.
-    const counted = Math.round(this.sums[DIRECTION_COUNTED]!);
-    return {
-      n,
-      mae,
-      mape: this.sums[PCT_ERROR]! / n,
-      rmse: Math.sqrt(this.sums[SQ_ERROR]! / n),
-      directionalAccuracy: counted > 0 ? this.sums[DIRECTION_RIGHT]! / counted : null,
-      directionCalls: counted,
-      naiveMae,
-      skill: skillOf(mae, naiveMae),
-    };
+    const sums = this.sums;
+    return metricsOf({
+      n: this.count,
+      abs: sums[ABS_ERROR]!,
+      pct: sums[PCT_ERROR]!,
+      sq: sums[SQ_ERROR]!,
+      naive: sums[NAIVE_ABS_ERROR]!,
+      // Counts summed as floats are whole numbers again once rounded.
+      calls: Math.round(sums[DIRECTION_COUNTED]!),
+      right: sums[DIRECTION_RIGHT]!,
+    });
   }
 
   /**
