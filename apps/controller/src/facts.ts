@@ -1,4 +1,5 @@
 import type { Heartbeat } from '@cryptoviz/bus';
+import { poolScores, scoreMetricsSchema, type ScoreMetrics } from '@cryptoviz/forecast';
 import { workerErrorProblem } from '@cryptoviz/market';
 import { combineSkillTests, skillVerdictSchema, type SkillTest } from '@cryptoviz/resources';
 import type { Role } from '@cryptoviz/workloads';
@@ -28,7 +29,9 @@ export interface WorkerFacts {
   /** Last tick (fetchers) or prediction (predictors) any worker published. */
   lastDataTime?: string;
   published: number;
+  /** Share (0–1) of the workers' recent direction calls that were right, pooled. */
   accuracy?: number;
+  /** 1 − MAE/MAE(naive) over the workers' recent forecasts, pooled. */
   skill?: number;
   /** The workers' significance tests of that skill, combined (combineSkillTests). */
   skillTest?: SkillTest;
@@ -57,20 +60,16 @@ export function summariseHeartbeats(
   const mine = beats.filter((beat) => beat.role === role && beat.resource === resource);
   const fresh = mine.filter((beat) => now - Date.parse(beat.lastSeen) < FRESH_HEARTBEAT_MS);
   const facts: WorkerFacts = { readyWorkers: new Set(fresh.map((b) => b.id)).size, published: 0 };
-  const accuracies: number[] = [];
-  const skills: number[] = [];
+  const scores: ScoreMetrics[] = [];
   const skillTests: SkillTest[] = [];
   for (const beat of fresh) {
     const details = beat.details;
     facts.published += num(beat.counters.ticksPublished) + num(beat.counters.predictionsPublished);
     facts.lastDataTime = later(facts.lastDataTime, details.lastSuccessAt);
     facts.lastDataTime = later(facts.lastDataTime, details.lastPredictionAt);
-    if (typeof details.accuracy === 'number' && Number.isFinite(details.accuracy)) {
-      accuracies.push(details.accuracy);
-    }
-    if (typeof details.skill === 'number' && Number.isFinite(details.skill)) {
-      skills.push(details.skill);
-    }
+    // A predictor's pooled metrics (PredictorStatus.scores); one that sent none is left out.
+    const score = scoreMetricsSchema.safeParse(details.scores);
+    if (score.success) scores.push(score.data);
     const skillTest = skillTestOf(details);
     if (skillTest) skillTests.push(skillTest);
     const kind = details.lastErrorKind;
@@ -80,9 +79,10 @@ export function summariseHeartbeats(
       facts.problem = workerErrorProblem(beat.id, kind, details.lastErrorSummary);
     }
   }
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-  if (accuracies.length > 0) facts.accuracy = mean(accuracies);
-  if (skills.length > 0) facts.skill = mean(skills);
+  // Pooled, not averaged: each worker weighs by what it scored (poolScores).
+  const pooled = poolScores(scores);
+  if (pooled.directionalAccuracy !== null) facts.accuracy = pooled.directionalAccuracy;
+  if (pooled.skill !== null) facts.skill = pooled.skill;
   const skillTest = combineSkillTests(skillTests);
   if (skillTest) facts.skillTest = skillTest;
   return facts;

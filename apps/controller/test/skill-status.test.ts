@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { heartbeatOf, openHeartbeats, putHeartbeat } from '@cryptoviz/bus';
+import { NO_SCORES } from '@cryptoviz/forecast';
 import {
   eventually,
   model,
@@ -33,6 +34,7 @@ describe('skill verdict in the PredictionModel status', { timeout: 120_000 }, ()
             predictionsPublished: 10,
             accuracy: 0.6,
             skill: 0.05,
+            scores: { ...NO_SCORES, n: 10, mae: 0.95, naiveMae: 1, skill: 0.05 },
             skillVerdict,
             skillPValue,
             bySeries: {},

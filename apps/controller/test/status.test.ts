@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { heartbeatOf, type Heartbeat } from '@cryptoviz/bus';
+import { NO_SCORES, type ScoreMetrics } from '@cryptoviz/forecast';
 import { createReplayProvider, ProviderError } from '@cryptoviz/market';
 import { cryptoSourceSpecSchema } from '@cryptoviz/resources';
 import type { Condition } from '@cryptoviz/resources';
@@ -19,6 +20,18 @@ const beat = (id: string, extra: Partial<Heartbeat> = {}): Heartbeat => ({
   counters: { ticksPublished: 10, consecutiveFailures: 0 },
   details: { lastSuccessAt: '2026-11-22T11:59:58Z' },
   ...extra,
+});
+/** A predictor's pooled metrics with the given direction accuracy and skill over n pairs. */
+const scores = (n: number, accuracy: number, skill: number): ScoreMetrics => ({
+  ...NO_SCORES,
+  n,
+  mae: 1 - skill,
+  mape: 0.01,
+  rmse: 1 - skill,
+  naiveMae: 1,
+  directionCalls: n,
+  directionalAccuracy: accuracy,
+  skill,
 });
 const base = { generation: 3, selector: 's', symbolCount: 3, suspended: false };
 const conditionOf = (status: Record<string, unknown>, type: string) =>
@@ -54,6 +67,7 @@ describe('status', () => {
         lastPredictionAt: '2026-11-22T11:00:00.000Z',
         accuracy: 0.55,
         skill: 0.012,
+        scores: scores(30, 0.55, 0.012),
         bySeries: {},
       },
       ['series', 'predictionsPublished', 'scored', 'ignoredTicks'],
@@ -73,6 +87,32 @@ describe('status', () => {
     });
     const status = buildStatus('PredictionModel', { ...base, wanted: 1, facts }, undefined, 'T1');
     expect(status).toMatchObject({ accuracy: 0.55, skill: 0.012, predictionsPublished: 40 });
+  });
+
+  it('pools the workers’ accuracy and skill, each weighed by the forecasts it scored', () => {
+    const predictor = (id: string, score: ScoreMetrics) =>
+      beat(id, {
+        role: 'predictor',
+        resource: 'ridge-btc',
+        counters: { predictionsPublished: 1 },
+        details: { accuracy: score.directionalAccuracy, skill: score.skill, scores: score },
+      });
+    const facts = summariseHeartbeats(
+      [
+        predictor('busy', scores(900, 0.6, 0.1)),
+        predictor('new', scores(100, 0.2, -0.5)),
+        // Nothing scored yet: no weight at all, not a vote of 0.
+        predictor('idle', NO_SCORES),
+      ],
+      'predictor',
+      'ridge-btc',
+      now,
+    );
+    // A plain mean would say 0.4 and −0.2 (or 0.27 and −0.13 counting the idle worker).
+    expect(facts.accuracy).toBeCloseTo(0.56, 12);
+    expect(facts.skill).toBeCloseTo(0.04, 12);
+    const status = buildStatus('PredictionModel', { ...base, wanted: 3, facts }, undefined, 'T');
+    expect(status).toMatchObject({ accuracy: 0.56, skill: 0.04 });
   });
 
   it('combines the workers’ skill verdicts: the weakest, with the p-value behind it', () => {

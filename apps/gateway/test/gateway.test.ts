@@ -176,7 +176,7 @@ describe('gateway over HTTP', () => {
       const history = await gw.client.predictions.history.query({
         model: 'ridge-btc',
         symbol: 'BTC',
-        horizon: '1h',
+        horizonS: 3600,
         from: new Date(madeAt.getTime() - HOUR).toISOString(),
         to: new Date(now).toISOString(),
       });
@@ -187,8 +187,8 @@ describe('gateway over HTTP', () => {
       const scores = await gw.client.predictions.accuracy.query({ symbol: 'BTC', windowDays: 2 });
       const ridge = scores.find((s) => s.model === 'ridge-btc')!;
       expect(ridge.n).toBe(3);
-      expect(ridge.mape).toBeCloseTo((1 / 103) * 100, 6);
-      expect(ridge.directionalAccuracy).toBe(100);
+      expect(ridge.mape).toBeCloseTo(1 / 103, 8);
+      expect(ridge.directionalAccuracy).toBe(1);
       expect(ridge.skill).toBeCloseTo(1 - 1 / 3, 6);
       const naive = scores.find((s) => s.model === 'naive-model')!;
       expect(naive.skill).toBe(0);
@@ -657,7 +657,7 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
         gw.client.predictions.history.query({
           model: 'ridge-btc',
           symbol: 'BTC',
-          horizon: '1h',
+          horizonS: 3600,
           from: iso(now - 400 * DAY),
           to: iso(now),
         }),

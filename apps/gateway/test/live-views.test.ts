@@ -130,7 +130,7 @@ describe('live views: declared resources only, in the series own time', () => {
     const history = await gw.client.predictions.history.query({
       model: 'doomed-model',
       symbol: 'BTC',
-      horizon: '1h',
+      horizonS: 3600,
       from: new Date(now - DAY).toISOString(),
       to: new Date(now).toISOString(),
     });

@@ -1,4 +1,4 @@
-import type { ScoreMetrics, SkillVerdict } from '@cryptoviz/forecast';
+import { poolScores, type ScoreMetrics, type SkillVerdict } from '@cryptoviz/forecast';
 import { combineSkillTests } from '@cryptoviz/resources';
 import type { Persister } from './persist.ts';
 import type { SeriesBook } from './series-book.ts';
@@ -14,10 +14,15 @@ export interface PredictorStatus {
    * from a stuck one when its forecasts are in event time (a replay's are years old).
    */
   lastStoredAt: string | null;
-  /** Share of recent scored forecasts whose direction was right, over every series. */
+  /** Share (0–1) of recent scored forecasts whose direction was right, over every series. */
   accuracy: number | null;
   /** 1 − MAE/MAE(naive) over the same forecasts. */
   skill: number | null;
+  /**
+   * The live metrics of every series and horizon pooled (poolScores): what the controller pools
+   * again over workers, so that a resource's figures weigh each worker by what it scored.
+   */
+  scores: ScoreMetrics;
   /**
    * What Diebold–Mariano tests of that skill against naive say, one per series and horizon
    * over the same forecasts, combined by combineSkillTests (the weakest); null before any.
@@ -29,24 +34,6 @@ export interface PredictorStatus {
   bySeries: Record<string, Record<string, ScoreMetrics>>;
 }
 
-/** One figure from many: each series' and horizon's metric weighted by how many it scored. */
-function weighted(
-  bySeries: PredictorStatus['bySeries'],
-  pick: (m: ScoreMetrics) => number | null,
-): number | null {
-  let sum = 0;
-  let n = 0;
-  for (const horizons of Object.values(bySeries)) {
-    for (const metrics of Object.values(horizons)) {
-      const value = pick(metrics);
-      if (value === null || metrics.n === 0) continue;
-      sum += value * metrics.n;
-      n += metrics.n;
-    }
-  }
-  return n > 0 ? sum / n : null;
-}
-
 /** The worker's status from its series book and what its persister stored and published. */
 export function predictorStatus(
   book: SeriesBook,
@@ -54,7 +41,7 @@ export function predictorStatus(
   ignoredTicks: number,
 ): PredictorStatus {
   const bySeries = book.accuracy();
-  const direction = weighted(bySeries, (m) => m.directionalAccuracy);
+  const scores = poolScores(Object.values(bySeries).flatMap((h) => Object.values(h)));
   const verdict = combineSkillTests(book.significance());
   return {
     series: book.size,
@@ -63,8 +50,9 @@ export function predictorStatus(
     ignoredTicks,
     lastPredictionAt: persister.lastPredictionAt,
     lastStoredAt: persister.lastStoredAt,
-    accuracy: direction === null ? null : direction / 100,
-    skill: weighted(bySeries, (m) => m.skill),
+    accuracy: scores.directionalAccuracy,
+    skill: scores.skill,
+    scores,
     skillVerdict: verdict?.verdict ?? null,
     skillPValue: verdict?.pValue ?? null,
     bySeries,
