@@ -20,12 +20,23 @@ export type Heartbeat = z.infer<typeof heartbeatSchema>;
 /** A worker that misses this many seconds of beats is gone; the bucket forgets it. */
 export const HEARTBEAT_TTL_MS = 120_000;
 
-export async function openHeartbeats(js: JetStreamClient, topo: Topology): Promise<KV> {
+/** Creates the heartbeat bucket or brings it to these settings: the owner's part only. */
+export async function declareHeartbeatBucket(js: JetStreamClient, topo: Topology): Promise<KV> {
   return new Kvm(js).create(topo.heartbeatBucket, {
     history: 1,
     ttl: HEARTBEAT_TTL_MS,
     storage: 'file',
   });
+}
+
+/** The bucket the owner declared, as it is: binds without asking the server or changing it. */
+export async function openHeartbeats(js: JetStreamClient, topo: Topology): Promise<KV> {
+  return new Kvm(js).open(topo.heartbeatBucket);
+}
+
+/** The JetStream stream behind the heartbeat bucket (a KV bucket is a stream by that name). */
+export function heartbeatStream(topo: Topology): string {
+  return `KV_${topo.heartbeatBucket}`;
 }
 
 function heartbeatKey(beat: Pick<Heartbeat, 'role' | 'id'>): string {

@@ -7,7 +7,7 @@ import {
   type Heartbeat,
   type HeartbeatLoop,
 } from './heartbeats.ts';
-import { ensureStreams } from './streams.ts';
+import { waitForBusInfrastructure } from './infrastructure.ts';
 import { topology, type Topology } from './topology.ts';
 
 /** What every worker needs from NATS: a connection, its namespace's streams, and heartbeats. */
@@ -29,7 +29,8 @@ export async function openWorkerBus(
 ): Promise<WorkerBus> {
   const nc = await connectBus(config.NATS_URL, config.WORKER_ID, log);
   const topo = topology(config.CRYPTOVIZ_NAMESPACE);
-  await ensureStreams(await jetstreamManager(nc), topo);
+  // The streams and the bucket are the controller's: a worker waits for them, never declares.
+  await waitForBusInfrastructure(await jetstreamManager(nc), topo, { log: (m) => log.warn(m) });
   const js = jetstream(nc);
   const kv = await openHeartbeats(js, topo);
   const loops: HeartbeatLoop[] = [];
