@@ -2,9 +2,15 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { encodeJson, openHeartbeats, publishTicks, putHeartbeat } from '@cryptoviz/bus';
+import {
+  encodeJson,
+  openHeartbeats,
+  publishTicks,
+  putHeartbeat,
+  type HeartbeatReport,
+} from '@cryptoviz/bus';
 import { insertPredictions, insertTicks, scorePredictions } from '@cryptoviz/store';
-import { eventually } from '@cryptoviz/testkit';
+import { eventually, testHeartbeat } from '@cryptoviz/testkit';
 import { appRouter } from '../src/index.ts';
 import { hourlyTicks, prediction, tick } from './fixtures.ts';
 import { openSse } from './sse-client.ts';
@@ -206,16 +212,23 @@ describe('gateway over HTTP', () => {
   describe('pipeline health', () => {
     it('reports workers, freshness, lag, database size and what is wrong', async () => {
       const kv = await openHeartbeats(gw.bus.js, gw.bus.topo);
-      const beat = (id: string, role: 'writer' | 'fetcher', lastSeenMs: number, details = {}) =>
-        putHeartbeat(kv, {
-          id,
-          role,
-          ...(role === 'fetcher' ? { resource: 'sim' } : {}),
-          startedAt: new Date(now - HOUR).toISOString(),
-          lastSeen: new Date(lastSeenMs).toISOString(),
-          counters: { stored: 10 },
-          details,
-        });
+      const beat = (
+        id: string,
+        role: 'writer' | 'fetcher',
+        lastSeenMs: number,
+        details: Partial<HeartbeatReport<'fetcher'>['details']> = {},
+      ) =>
+        putHeartbeat(
+          kv,
+          testHeartbeat(role, {
+            id,
+            ...(role === 'fetcher' ? { resource: 'sim' } : {}),
+            startedAt: new Date(now - HOUR).toISOString(),
+            lastSeen: new Date(lastSeenMs).toISOString(),
+            counters: { stored: 10 },
+            details,
+          }),
+        );
       await beat('writer-1', 'writer', Date.now());
       await beat('fetcher-sim-0', 'fetcher', Date.now(), {
         lastErrorKind: 'rate-limited',

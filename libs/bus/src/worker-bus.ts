@@ -4,8 +4,9 @@ import { connectBus, type NatsConnection } from './connection.ts';
 import {
   openHeartbeats,
   startHeartbeat,
-  type Heartbeat,
   type HeartbeatLoop,
+  type HeartbeatReport,
+  type HeartbeatRole,
 } from './heartbeats.ts';
 import { waitForBusInfrastructure } from './infrastructure.ts';
 import { topology, type Topology } from './topology.ts';
@@ -15,9 +16,9 @@ export interface WorkerBus {
   nc: NatsConnection;
   js: JetStreamClient;
   topo: Topology;
-  heartbeat(
-    identity: Omit<Pick<Heartbeat, 'id' | 'role' | 'resource'>, 'id'>,
-    read: () => Pick<Heartbeat, 'counters' | 'details'>,
+  heartbeat<R extends HeartbeatRole>(
+    identity: { role: R; resource?: string },
+    read: () => HeartbeatReport<R>,
   ): HeartbeatLoop;
   /** Stops the heartbeats (removing the worker's key) and drains the connection. */
   close(): Promise<void>;

@@ -45,7 +45,10 @@ describe('the streams and the heartbeat bucket have one owner', () => {
 
       await declareBusInfrastructure(jsm, topo);
       const bus = await opening;
-      const beat = bus.heartbeat({ role: 'writer' }, () => ({ counters: {}, details: {} }));
+      const beat = bus.heartbeat({ role: 'writer' }, () => ({
+        counters: { stored: 0, duplicate: 0, deadLettered: 0, batches: 0 },
+        details: {},
+      }));
       const heartbeats = await openHeartbeats(bus.js, topo);
       await eventually(
         () => readHeartbeat(heartbeats, { role: 'writer', id: 'early-worker' }),

@@ -189,3 +189,4 @@ export async function connectThroughOutageProxy(natsUrl: string) {
     },
   };
 }
+export * from './heartbeats.ts';

@@ -4,6 +4,8 @@ import {
   recentDeadLetters,
   type ConsumerLag,
   type DeadLetterSummary,
+  HEARTBEAT_ROLES,
+  isFreshHeartbeat,
   type Heartbeat,
 } from '@cryptoviz/bus';
 import { parseDuration, type CryptoSource, type Resource } from '@cryptoviz/resources';
@@ -20,12 +22,9 @@ import type { GatewayDeps } from '../context.ts';
 import { sourceFinished } from './finished.ts';
 import type { Rates } from './ingest-rate.ts';
 
-/** Workers beat every 5 s; three missed beats and we call one stale. */
-export const WORKER_STALE_MS = 15_000;
 /** A consumer this far behind is worth a warning. */
 export const LAG_WARNING = 10_000;
 const MIN_FRESHNESS_MS = 30_000;
-const ROLES = ['fetcher', 'writer', 'predictor', 'controller', 'gateway'] as const;
 
 export interface Problem {
   severity: 'error' | 'warning';
@@ -86,7 +85,7 @@ export interface PipelineHealth {
   status: 'ok' | 'degraded' | 'down';
   problems: Problem[];
   workers: WorkerView[];
-  roles: Record<(typeof ROLES)[number], { total: number; healthy: number }>;
+  roles: Record<Heartbeat['role'], { total: number; healthy: number }>;
   ingest: Rates;
   /** Declared sources (every stored one while the resources cannot be listed). */
   freshness: SourceFreshnessView[];
@@ -101,12 +100,11 @@ export interface PipelineHealth {
 }
 
 function lastErrorView(beat: Heartbeat, viewer: HealthViewer): WorkerView['lastError'] {
+  if (beat.role !== 'fetcher') return null;
   const { lastErrorKind: kind, lastErrorSummary: summary, lastErrorMessage: detail } = beat.details;
-  if (typeof kind !== 'string' || !kind) return null;
-  const message = typeof summary === 'string' ? summary : NO_SUMMARY;
-  return viewer.authenticated && typeof detail === 'string'
-    ? { kind, message, detail }
-    : { kind, message };
+  if (!kind) return null;
+  const message = summary ?? NO_SUMMARY;
+  return viewer.authenticated && detail !== null ? { kind, message, detail } : { kind, message };
 }
 
 function workerView(beat: Heartbeat, nowMs: number, viewer: HealthViewer): WorkerView {
@@ -118,7 +116,7 @@ function workerView(beat: Heartbeat, nowMs: number, viewer: HealthViewer): Worke
     startedAt: beat.startedAt,
     lastSeen: beat.lastSeen,
     ageS: Math.max(0, ageMs / 1000),
-    stale: ageMs > WORKER_STALE_MS,
+    stale: !isFreshHeartbeat(beat, nowMs),
     counters: beat.counters,
     lastError: lastErrorView(beat, viewer),
   };
@@ -228,7 +226,7 @@ export async function collectPipelineHealth(
     .map((b) => workerView(b, nowMs, viewer))
     .sort((a, b) => a.id.localeCompare(b.id));
   const roles = Object.fromEntries(
-    ROLES.map((role) => {
+    HEARTBEAT_ROLES.map((role) => {
       const of = workers.filter((w) => w.role === role);
       return [role, { total: of.length, healthy: of.filter((w) => !w.stale).length }];
     }),
@@ -262,7 +260,7 @@ export async function collectPipelineHealth(
   const { freshness: freshnessViews, retired } = judgeFreshness(
     freshness,
     resources?.resources ?? null,
-    beats.filter((b) => b.role === 'fetcher' && nowMs - Date.parse(b.lastSeen) <= WORKER_STALE_MS),
+    beats.filter((b) => b.role === 'fetcher' && isFreshHeartbeat(b, nowMs)),
     nowMs,
   );
   const retiredModels = resources
