@@ -138,7 +138,8 @@ async function up(options: UpOptions): Promise<void> {
     const entries = platformEntries(compiled.value);
 
     // The controller's local backend: the same reconcile loop as in a cluster, workers as child
-    // processes, the manifests folder watched for edits.
+    // processes, the manifests folder watched for edits. Connecting declares the streams and
+    // the heartbeat bucket, which the controller owns: before any worker, which only waits.
     const bus = await connectControllerBus(nats.url, options.namespace, 'cryptoviz-up');
     started.push({ stop: () => bus.close() });
     const baseEnv = {
