@@ -2,21 +2,16 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import {
-  encodeJson,
-  openHeartbeats,
-  publishTicks,
-  putHeartbeat,
-  type HeartbeatReport,
-} from '@cryptoviz/bus';
+import { encodeJson, publishTicks } from '@cryptoviz/bus';
 import { insertPredictions, insertTicks, scorePredictions } from '@cryptoviz/store';
-import { eventually, testHeartbeat } from '@cryptoviz/testkit';
+import { eventually } from '@cryptoviz/testkit';
 import { appRouter } from '../src/index.ts';
 import { hourlyTicks, prediction, tick } from './fixtures.ts';
 import { openSse } from './sse-client.ts';
 import {
   clientWithToken,
   failure,
+  putWorkerBeat,
   rawMutation,
   startTestGateway,
   TOKEN,
@@ -211,24 +206,18 @@ describe('gateway over HTTP', () => {
 
   describe('pipeline health', () => {
     it('reports workers, freshness, lag, database size and what is wrong', async () => {
-      const kv = await openHeartbeats(gw.bus.js, gw.bus.topo);
       const beat = (
         id: string,
         role: 'writer' | 'fetcher',
         lastSeenMs: number,
-        details: Partial<HeartbeatReport<'fetcher'>['details']> = {},
+        details: Parameters<typeof putWorkerBeat>[2]['details'] = {},
       ) =>
-        putHeartbeat(
-          kv,
-          testHeartbeat(role, {
-            id,
-            ...(role === 'fetcher' ? { resource: 'sim' } : {}),
-            startedAt: new Date(now - HOUR).toISOString(),
-            lastSeen: new Date(lastSeenMs).toISOString(),
-            counters: { stored: 10 },
-            details,
-          }),
-        );
+        putWorkerBeat(gw, role, {
+          id,
+          ...(role === 'fetcher' ? { resource: 'sim' } : {}),
+          lastSeen: new Date(lastSeenMs).toISOString(),
+          details,
+        });
       await beat('writer-1', 'writer', Date.now());
       await beat('fetcher-sim-0', 'fetcher', Date.now(), {
         lastErrorKind: 'rate-limited',
