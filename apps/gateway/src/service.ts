@@ -84,6 +84,7 @@ export const gatewayService: ServiceDefinition<typeof gatewayEnv> = {
         counters: { subscriptions: subscriptions.open },
         details: { port: api.port, readOnly: !config.GATEWAY_TOKEN },
       }),
+      { onRefused: (reason) => log.warn(reason) },
     );
     log.info(
       {

@@ -208,28 +208,31 @@ export interface HeartbeatLoop {
 
 /**
  * Beats every `intervalMs` with fresh counters and details. A failed beat (NATS away) is
- * skipped, never fatal: the next one catches up.
+ * skipped, never fatal: the next one catches up. A beat the schema refuses (a bug) is said
+ * through `onRefused`, once per reason.
  */
 export function startHeartbeat<R extends HeartbeatRole>(
   kv: KV,
   identity: { id: string; role: R; resource?: string },
   read: () => HeartbeatReport<R>,
-  intervalMs = HEARTBEAT_INTERVAL_MS,
+  options: { intervalMs?: number; onRefused?: (reason: string) => void } = {},
 ): HeartbeatLoop {
   const startedAt = new Date().toISOString();
-  // Checked like a reader checks it: a beat readers would refuse fails here, not unseen there.
-  const beat = () =>
-    putHeartbeat(
-      kv,
-      heartbeatSchema.parse({
-        ...identity,
-        startedAt,
-        lastSeen: new Date().toISOString(),
-        ...read(),
-      }),
-    );
+  let lastRefusal = '';
+  const beat = async () => {
+    const next = { ...identity, startedAt, lastSeen: new Date().toISOString(), ...read() };
+    // Checked as a reader decodes it (JSON turns a non-finite number into null): a beat
+    // readers would refuse fails here, where its sender is, rather than vanishing there.
+    const decoded = decodeJson(heartbeatSchema, encodeJson(next));
+    if (decoded.ok) return putHeartbeat(kv, decoded.value);
+    if (decoded.reason !== lastRefusal) options.onRefused?.(`heartbeat refused: ${decoded.reason}`);
+    lastRefusal = decoded.reason;
+  };
   void beat().catch(() => undefined);
-  const timer = setInterval(() => void beat().catch(() => undefined), intervalMs);
+  const timer = setInterval(
+    () => void beat().catch(() => undefined),
+    options.intervalMs ?? HEARTBEAT_INTERVAL_MS,
+  );
   timer.unref();
   return {
     async stop() {

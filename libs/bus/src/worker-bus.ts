@@ -40,7 +40,9 @@ export async function openWorkerBus(
     js,
     topo,
     heartbeat(identity, read) {
-      const loop = startHeartbeat(kv, { ...identity, id: config.WORKER_ID }, read);
+      const loop = startHeartbeat(kv, { ...identity, id: config.WORKER_ID }, read, {
+        onRefused: (reason) => log.warn(reason),
+      });
       loops.push(loop);
       return loop;
     },

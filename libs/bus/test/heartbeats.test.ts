@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { testHeartbeat } from '@cryptoviz/testkit';
+import { createTestBus, eventually, testHeartbeat } from '@cryptoviz/testkit';
 import {
   decodeJson,
   encodeJson,
   HEARTBEAT_FRESH_MS,
   heartbeatSchema,
   isFreshHeartbeat,
+  listHeartbeats,
+  openHeartbeats,
+  startHeartbeat,
 } from '../src/index.ts';
 
 const fetcher = testHeartbeat('fetcher', { id: 'fetcher-sim-0', resource: 'sim' });
@@ -37,5 +40,28 @@ describe('heartbeat schemas, one per role', () => {
     const now = Date.parse(fetcher.lastSeen);
     expect(isFreshHeartbeat(fetcher, now + HEARTBEAT_FRESH_MS)).toBe(true);
     expect(isFreshHeartbeat(fetcher, now + HEARTBEAT_FRESH_MS + 1)).toBe(false);
+  });
+
+  it('says why a beat its sender built wrong is refused, and puts nothing', async () => {
+    const bus = await createTestBus();
+    try {
+      const kv = await openHeartbeats(bus.js, bus.topo);
+      const refused: string[] = [];
+      const loop = startHeartbeat(
+        kv,
+        { id: 'gateway-0', role: 'gateway' },
+        () => ({ counters: { subscriptions: 0 }, details: { port: 80.5, readOnly: true } }),
+        { onRefused: (reason) => refused.push(reason) },
+      );
+      await eventually(
+        async () => refused,
+        (said) => said.length > 0,
+      );
+      await loop.stop();
+      expect(refused[0]).toContain('details.port');
+      expect(await listHeartbeats(kv)).toEqual([]);
+    } finally {
+      await bus.drop();
+    }
   });
 });
