@@ -6,13 +6,17 @@ import type { Role } from '@cryptoviz/workloads';
 /** Failures in a row before a worker's error becomes the resource's Degraded reason. */
 const FAILURES_BEFORE_DEGRADED = 2;
 
-export interface Problem {
+/**
+ * What makes a resource's condition False: its reason and message, as status shows them.
+ * (The gateway's HealthProblem is a line of the pipeline health banner instead.)
+ */
+export interface ConditionProblem {
   reason: string;
   message: string;
 }
 
 /** A problem the workers report; `stopsData` when no data comes until someone acts. */
-export interface WorkerProblem extends Problem {
+export interface WorkerProblem extends ConditionProblem {
   stopsData: boolean;
 }
 

@@ -21,7 +21,7 @@ export {
   type HttpTickProvider,
 } from './http-provider.ts';
 export { parseSavedBody, type SavedBodyOptions } from './parse-saved.ts';
-export { RateLimiter, type RateLimits } from './rate-limiter.ts';
+export { ProviderRateLimiter, type RateLimits } from './rate-limiter.ts';
 export { parseRetryAfter } from './retry-after.ts';
 export {
   providerStatsSchema,
