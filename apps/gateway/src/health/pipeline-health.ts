@@ -30,7 +30,6 @@ import {
 import type { Rates } from './ingest-rate.ts';
 import { workerView, type HealthViewer, type WorkerView } from './worker-view.ts';
 
-
 export interface PipelineHealth {
   checkedAt: string;
   status: 'ok' | 'degraded' | 'down';
