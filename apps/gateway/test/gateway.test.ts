@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { encodeJson, openHeartbeats, publishTicks, putHeartbeat } from '@cryptoviz/bus';
+import { encodeJson, publishTicks } from '@cryptoviz/bus';
 import { insertPredictions, insertTicks, scorePredictions } from '@cryptoviz/store';
 import { eventually } from '@cryptoviz/testkit';
 import { appRouter } from '../src/index.ts';
@@ -11,6 +11,7 @@ import { openSse } from './sse-client.ts';
 import {
   clientWithToken,
   failure,
+  putWorkerBeat,
   rawMutation,
   startTestGateway,
   TOKEN,
@@ -205,15 +206,16 @@ describe('gateway over HTTP', () => {
 
   describe('pipeline health', () => {
     it('reports workers, freshness, lag, database size and what is wrong', async () => {
-      const kv = await openHeartbeats(gw.bus.js, gw.bus.topo);
-      const beat = (id: string, role: 'writer' | 'fetcher', lastSeenMs: number, details = {}) =>
-        putHeartbeat(kv, {
+      const beat = (
+        id: string,
+        role: 'writer' | 'fetcher',
+        lastSeenMs: number,
+        details: Parameters<typeof putWorkerBeat>[2]['details'] = {},
+      ) =>
+        putWorkerBeat(gw, role, {
           id,
-          role,
           ...(role === 'fetcher' ? { resource: 'sim' } : {}),
-          startedAt: new Date(now - HOUR).toISOString(),
           lastSeen: new Date(lastSeenMs).toISOString(),
-          counters: { stored: 10 },
           details,
         });
       await beat('writer-1', 'writer', Date.now());

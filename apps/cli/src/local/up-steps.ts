@@ -96,6 +96,8 @@ export async function startWorkers(
     baseEnv: Record<string, string>;
   },
 ) {
+  // Connecting declares the streams and the heartbeat bucket, which the controller owns:
+  // before any worker starts, as workers and the gateway only wait for them.
   const bus = await connectControllerBus(settings.natsUrl, settings.namespace, 'cryptoviz-up');
   up.started.add({ stop: () => bus.close() });
   const controller = await step(

@@ -4,6 +4,8 @@ import {
   recentDeadLetters,
   type ConsumerLag,
   type DeadLetterSummary,
+  HEARTBEAT_ROLES,
+  isFreshHeartbeat,
   type Heartbeat,
 } from '@cryptoviz/bus';
 import {
@@ -26,16 +28,14 @@ import {
   type HealthProblem,
 } from './health-problems.ts';
 import type { Rates } from './ingest-rate.ts';
-import { WORKER_STALE_MS, workerView, type HealthViewer, type WorkerView } from './worker-view.ts';
-
-const ROLES = ['fetcher', 'writer', 'predictor', 'controller', 'gateway'] as const;
+import { workerView, type HealthViewer, type WorkerView } from './worker-view.ts';
 
 export interface PipelineHealth {
   checkedAt: string;
   status: 'ok' | 'degraded' | 'down';
   problems: HealthProblem[];
   workers: WorkerView[];
-  roles: Record<(typeof ROLES)[number], { total: number; healthy: number }>;
+  roles: Record<Heartbeat['role'], { total: number; healthy: number }>;
   ingest: Rates;
   /** Declared sources (every stored one while the resources cannot be listed). */
   freshness: SourceFreshnessView[];
@@ -78,16 +78,16 @@ async function readPipeline(deps: GatewayDeps, problems: HealthProblem[]) {
 /** How many workers of each role there are, and how many of them report on time. */
 function rolesOf(workers: readonly WorkerView[]): PipelineHealth['roles'] {
   return Object.fromEntries(
-    ROLES.map((role) => {
+    HEARTBEAT_ROLES.map((role) => {
       const of = workers.filter((w) => w.role === role);
       return [role, { total: of.length, healthy: of.filter((w) => !w.stale).length }];
     }),
   ) as PipelineHealth['roles'];
 }
 
-/** Fetchers that reported within WORKER_STALE_MS: only they can say a replay finished. */
+/** Fetchers whose heartbeat is fresh: only they can say a replay finished. */
 const reportingFetchers = (beats: readonly Heartbeat[], nowMs: number): Heartbeat[] =>
-  beats.filter((b) => b.role === 'fetcher' && nowMs - Date.parse(b.lastSeen) <= WORKER_STALE_MS);
+  beats.filter((b) => b.role === 'fetcher' && isFreshHeartbeat(b, nowMs));
 
 /** Stored models no longer declared; none while the resources cannot be listed. */
 async function retiredModelsOf(

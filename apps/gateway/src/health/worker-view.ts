@@ -1,7 +1,4 @@
-import type { Heartbeat } from '@cryptoviz/bus';
-
-/** Workers beat every 5 s; three missed beats and we call one stale. */
-export const WORKER_STALE_MS = 15_000;
+import { isFreshHeartbeat, type Heartbeat } from '@cryptoviz/bus';
 
 export interface WorkerView {
   id: string;
@@ -28,12 +25,11 @@ export interface HealthViewer {
 const NO_SUMMARY = 'the message is shown to authenticated callers';
 
 function lastErrorView(beat: Heartbeat, viewer: HealthViewer): WorkerView['lastError'] {
+  if (beat.role !== 'fetcher') return null;
   const { lastErrorKind: kind, lastErrorSummary: summary, lastErrorMessage: detail } = beat.details;
-  if (typeof kind !== 'string' || !kind) return null;
-  const message = typeof summary === 'string' ? summary : NO_SUMMARY;
-  return viewer.authenticated && typeof detail === 'string'
-    ? { kind, message, detail }
-    : { kind, message };
+  if (!kind) return null;
+  const message = summary ?? NO_SUMMARY;
+  return viewer.authenticated && detail !== null ? { kind, message, detail } : { kind, message };
 }
 
 export function workerView(beat: Heartbeat, nowMs: number, viewer: HealthViewer): WorkerView {
@@ -45,7 +41,7 @@ export function workerView(beat: Heartbeat, nowMs: number, viewer: HealthViewer)
     startedAt: beat.startedAt,
     lastSeen: beat.lastSeen,
     ageS: Math.max(0, ageMs / 1000),
-    stale: ageMs > WORKER_STALE_MS,
+    stale: !isFreshHeartbeat(beat, nowMs),
     counters: beat.counters,
     lastError: lastErrorView(beat, viewer),
   };
