@@ -1,8 +1,8 @@
 // The API the gateway hosts and the dashboard types itself against. A host builds the
-// GatewayDeps (with a ResourceStore of its choosing) and serves `appRouter`; nothing here
-// knows about HTTP or about which backend keeps the resources.
+// GatewayDeps (with a ResourceStore of its choosing) and serves `appRouter`: nothing here
+// serves HTTP or knows which backend keeps the resources.
 export { appRouter, type ApiInputs, type ApiOutputs, type AppRouter } from './router.ts';
-export { bearerFrom, type Context, type GatewayDeps } from './context.ts';
+export { bearerFrom, type GatewayDeps } from './context.ts';
 export type { QueryLimits } from './query-limits.ts';
 export {
   ResourceConflictError,
