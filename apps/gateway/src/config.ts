@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import type { QueryLimits } from '@cryptoviz/api';
 import { dataDirEnv } from '@cryptoviz/market';
 import { databaseEnv, natsEnv } from '@cryptoviz/runtime';
 
@@ -72,13 +73,6 @@ export const gatewayEnv = {
 };
 
 export type GatewayConfig = z.output<z.ZodObject<typeof gatewayEnv>>;
-
-/** The limits procedures enforce on what one request may ask for. */
-export interface QueryLimits {
-  maxRangeMs: number;
-  maxRows: number;
-  maxReplay: number;
-}
 
 export function queryLimits(config: GatewayConfig): QueryLimits {
   return {

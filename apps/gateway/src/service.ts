@@ -7,14 +7,17 @@ import {
   topology,
   waitForBusInfrastructure,
 } from '@cryptoviz/bus';
+import {
+  DeclaredResources,
+  IngestRate,
+  ingestSources,
+  SubscriptionBudget,
+  type GatewayDeps,
+} from '@cryptoviz/api';
 import type { Running, ServiceDefinition, StartedService } from '@cryptoviz/runtime';
 import { createPool, waitForSchema } from '@cryptoviz/store';
 import { gatewayEnv, queryLimits } from './config.ts';
-import type { GatewayDeps } from './context.ts';
-import { IngestRate, ingestSources } from './health/ingest-rate.ts';
 import { startApiServer } from './http/api-server.ts';
-import { SubscriptionBudget } from './live/subscription-budget.ts';
-import { DeclaredResources } from './resources/declared-resources.ts';
 import { resourceStoreFor } from './resources/store-for-config.ts';
 
 export interface RunningGateway extends Running {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appRouter } from '../src/index.ts';
+import { appRouter } from '@cryptoviz/api';
 import { openSse } from './sse-client.ts';
 import { rawMutation, rawQuery, startTestGateway, TOKEN, type TestGateway } from './support.ts';
 

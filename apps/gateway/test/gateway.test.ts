@@ -5,7 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { encodeJson, publishTicks } from '@cryptoviz/bus';
 import { insertPredictions, insertTicks, scorePredictions } from '@cryptoviz/store';
 import { eventually } from '@cryptoviz/testkit';
-import { appRouter } from '../src/index.ts';
+import { appRouter } from '@cryptoviz/api';
 import { hourlyTicks, prediction, tick } from './fixtures.ts';
 import { openSse } from './sse-client.ts';
 import {

@@ -5,10 +5,11 @@ import { startControlPlane, type ControlPlane } from '@cryptoviz/kube-testenv';
 import { eventually } from '@cryptoviz/testkit';
 import { cryptoSourceSchema, type Resource } from '@cryptoviz/resources';
 import {
-  KubernetesResourceStore,
+  ResourceConflictError,
+  ResourceNotFoundError,
   ResourceRejectedError,
-} from '../src/resources/kubernetes-resource-store.ts';
-import { ResourceConflictError, ResourceNotFoundError } from '../src/resources/resource-store.ts';
+} from '@cryptoviz/api';
+import { KubernetesResourceStore } from '../src/resources/kubernetes-resource-store.ts';
 
 // Building kube-apiserver the first time on a fresh machine takes a long while (cached after).
 const CONTROL_PLANE_TIMEOUT_MS = 60 * 60_000;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { encodeJson, openHeartbeats, publishConfirmed, putHeartbeat } from '@cryptoviz/bus';
 import { eventually, testHeartbeat } from '@cryptoviz/testkit';
-import { LAG_WARNING } from '../src/health/health-problems.ts';
+import { LAG_WARNING } from '@cryptoviz/api';
 import { prediction } from './fixtures.ts';
 import { openSse } from './sse-client.ts';
 import { startTestGateway, type TestGateway } from './support.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dieboldMariano, reliability, type PredictionRecord } from '@cryptoviz/forecast';
 import { insertPredictions, insertTicks, scorePredictions } from '@cryptoviz/store';
-import { horizonStepsOf } from '../src/procedures/skill-figures.ts';
+import { horizonStepsOf } from '@cryptoviz/api';
 import { prediction, tick } from './fixtures.ts';
 import { failure, startTestGateway, type TestGateway } from './support.ts';
 

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import type { AppRouter } from '@cryptoviz/api';
 import { startService, type StartedService } from '@cryptoviz/runtime';
 import type { StorageFlavor } from '@cryptoviz/store';
 import { openHeartbeats, putHeartbeat, type HeartbeatReport } from '@cryptoviz/bus';
@@ -12,7 +13,7 @@ import {
   type TestBus,
   type TestDatabase,
 } from '@cryptoviz/testkit';
-import { apiPort, gatewayService, type AppRouter } from '../src/index.ts';
+import { apiPort, gatewayService } from '../src/index.ts';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AppRouter } from '@cryptoviz/gateway';
+import type { AppRouter } from '@cryptoviz/api';
 import { fetcherService } from '@cryptoviz/fetcher';
 import { insertPredictions, latestTicks } from '@cryptoviz/store';
 import { eventually } from '@cryptoviz/testkit';

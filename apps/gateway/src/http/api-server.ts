@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { appRouter, bearerFrom, type GatewayDeps } from '@cryptoviz/api';
 import {
   HttpError,
   serveHttp,
@@ -7,8 +8,6 @@ import {
   type Logger,
   type Registry,
 } from '@cryptoviz/runtime';
-import { bearerFrom, type GatewayDeps } from '../context.ts';
-import { appRouter } from '../router.ts';
 import { clientAddress } from './client-address.ts';
 import { handleCors } from './cors.ts';
 import { hotQueries } from './hot-queries.ts';

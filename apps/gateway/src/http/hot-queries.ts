@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GatewayDeps } from '../context.ts';
-import { appRouter } from '../router.ts';
+import { appRouter, type GatewayDeps } from '@cryptoviz/api';
 import { ShortCache } from './short-cache.ts';
 
 /** Public, read-only queries polled hard enough to earn a fast path. */

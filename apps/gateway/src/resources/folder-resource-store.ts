@@ -8,7 +8,7 @@ import {
   ResourceNotFoundError,
   type ResourceListing,
   type ResourceStore,
-} from './resource-store.ts';
+} from '@cryptoviz/api';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/;
 const FILE_PREFIX: Record<ResourceKind, string> = {

@@ -13,16 +13,12 @@ import {
 import {
   ResourceConflictError,
   ResourceNotFoundError,
+  ResourceRejectedError,
   type ResourceListing,
   type ResourceStore,
-} from './resource-store.ts';
+} from '@cryptoviz/api';
 
 const KINDS = Object.keys(KIND_DEFINITIONS) as ResourceKind[];
-
-/** The API server refused the object (its schema or a CEL rule): the user's input is at fault. */
-export class ResourceRejectedError extends Error {
-  override name = 'ResourceRejectedError';
-}
 
 function statusOf(err: unknown): number | undefined {
   return err instanceof ApiException ? err.code : undefined;

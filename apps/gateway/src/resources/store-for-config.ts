@@ -3,7 +3,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { GatewayConfig } from '../config.ts';
 import { FolderResourceStore } from './folder-resource-store.ts';
 import { KubernetesResourceStore } from './kubernetes-resource-store.ts';
-import type { ResourceStore } from './resource-store.ts';
+import type { ResourceStore } from '@cryptoviz/api';
 
 /** The manifests folder locally; in a cluster, the Kubernetes API (in-cluster or $KUBECONFIG). */
 export function resourceStoreFor(config: GatewayConfig): ResourceStore {

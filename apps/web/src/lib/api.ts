@@ -5,7 +5,7 @@ import {
   splitLink,
   TRPCClientError,
 } from '@trpc/client';
-import type { ApiInputs, ApiOutputs, AppRouter } from '@cryptoviz/gateway';
+import type { ApiInputs, ApiOutputs, AppRouter } from '@cryptoviz/api';
 
 export type { ApiInputs, ApiOutputs };
 

@@ -8,6 +8,11 @@ export class ResourceConflictError extends Error {
   override name = 'ResourceConflictError';
 }
 
+/** The backend refused the object (the API server's schema or a CEL rule): the user's input is at fault. */
+export class ResourceRejectedError extends Error {
+  override name = 'ResourceRejectedError';
+}
+
 export interface ResourceListing {
   resources: Resource[];
   /** Manifests that could not be read (a hand-edited file gone wrong), one line each. */

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Topology } from '@cryptoviz/bus';
 import type { Logger } from '@cryptoviz/runtime';
 import type { StorageFlavor } from '@cryptoviz/store';
-import type { QueryLimits } from './config.ts';
+import type { QueryLimits } from './query-limits.ts';
 import type { IngestRate } from './health/ingest-rate.ts';
 import type { SubscriptionBudget } from './live/subscription-budget.ts';
 import type { DeclaredResources } from './resources/declared-resources.ts';

@@ -16,7 +16,7 @@ export const appRouter = router({
   live: liveRouter,
 });
 
-/** The API's type: all the web app imports from the gateway. */
+/** The API's type: all the web app imports from @cryptoviz/api. */
 export type AppRouter = typeof appRouter;
 
 /** What each procedure returns and takes, derived from the router (for clients). */

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { resourceNameSchema, symbolSchema } from '@cryptoviz/resources';
-import type { QueryLimits } from './config.ts';
+import type { QueryLimits } from './query-limits.ts';
 
 /**
  * Input schemas shared by procedures. Every string is bounded and shaped before it can reach

@@ -11,7 +11,7 @@ import {
   strategyBarCount,
   strategyInputs,
 } from '@cryptoviz/store';
-import type { QueryLimits } from '../config.ts';
+import type { QueryLimits } from '../query-limits.ts';
 import {
   assertRangeWithin,
   assertRowsWithin,

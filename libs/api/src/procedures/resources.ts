@@ -11,9 +11,12 @@ import {
 import { latestPredictions, sourceFreshness } from '@cryptoviz/store';
 import { resourceName } from '../inputs.ts';
 import { observeStatus, type ObservedStatus } from '../resources/observed-status.ts';
-import { ResourceRejectedError } from '../resources/kubernetes-resource-store.ts';
 import { replayFileProblems } from '../resources/replay-files.ts';
-import { ResourceConflictError, ResourceNotFoundError } from '../resources/resource-store.ts';
+import {
+  ResourceConflictError,
+  ResourceNotFoundError,
+  ResourceRejectedError,
+} from '../resources/resource-store.ts';
 import { adminProcedure, publicProcedure, router } from '../trpc.ts';
 
 const kind = z.enum(Object.keys(resourceSchemas) as [ResourceKind, ...ResourceKind[]]);
