@@ -69,7 +69,7 @@ export class LeaderElector {
         this.options.log?.(`lease ${this.options.name}: ${(err as Error).message}`);
       });
       await this.inFlight;
-      if (!this.stopped) this.timer = setTimeout(tick, this.options.retryMs ?? 2_000);
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.options.retryMs ?? 2_000);
     };
     void tick();
   }

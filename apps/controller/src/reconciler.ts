@@ -80,7 +80,7 @@ export class Reconciler {
     if (holder) return this.standAside(record, holder);
     const parsed = resourceSchemas[record.kind].safeParse(record.object);
     if (!parsed.success) return this.keepRunning(record, formatIssues(parsed.error));
-    return this.converge(record, parsed.data as Resource);
+    return this.converge(record, parsed.data);
   }
 
   private async converge(
