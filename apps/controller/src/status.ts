@@ -1,4 +1,4 @@
-import type { Condition, ConditionType, Resource } from '@cryptoviz/resources';
+import type { Condition, Resource } from '@cryptoviz/resources';
 import type { Problem, WorkerFacts } from './facts.ts';
 import { describeRollout, isRollingOut, type Rollout } from './rollout.ts';
 
@@ -184,5 +184,3 @@ export function transitions(
     return old.status !== condition.status || old.reason !== condition.reason;
   });
 }
-
-export type { ConditionType };
