@@ -1,8 +1,9 @@
 /**
  * The workspace dependency rules (docs/DESIGN.md, "Guard rails"), checked over every import of
  * every source and test file: libs never import apps, the dashboard never imports the store or
- * the bus, libs/forecast imports nothing of ours, and no workspaces import each other in a
- * cycle. `npm run check:deps` prints the violations and fails when there is one.
+ * the bus, libs/forecast imports nothing of ours, no workspaces import each other in a cycle,
+ * and libs/resources stays pure: no Node built-in outside its `./node` subpath, so the
+ * dashboard's browser bundle takes its schemas without stubs. `npm run check:deps` prints the violations and fails when there is one.
  *
  * dependency-cruiser would say the same, but its current release does not run on Node 20, which
  * this repository supports; TypeScript's own import scanner is enough for rules about packages.
@@ -146,6 +147,15 @@ export function workspaceCycle(imports: Import[]): string[] | null {
   return null;
 }
 
+/** Files of libs/resources' main entry that import a Node built-in (only src/node/ may). */
+function impureResourcesFiles(): string[] {
+  const dir = join(ROOT, 'libs/resources/src');
+  return [...sourceFiles(dir)]
+    .filter((file) => !relative(dir, file).startsWith(`node${sep}`))
+    .filter((file) => specifiersOf(file).some((specifier) => specifier.startsWith('node:')))
+    .map((file) => relative(ROOT, file).split(sep).join('/'));
+}
+
 /** Every violation, one line each, naming the file and the import that breaks the rule. */
 export function dependencyViolations(): string[] {
   const imports = workspaceImports();
@@ -154,6 +164,11 @@ export function dependencyViolations(): string[] {
       .filter((i) => rule.forbids(i) && !EXEMPT.some((e) => e.allows(i)))
       .map((i) => `${rule.name}: ${i.from} imports ${i.target}`),
   );
+  for (const file of impureResourcesFiles()) {
+    violations.push(
+      `libs/resources stays pure: ${file} imports a Node built-in (move it to src/node)`,
+    );
+  }
   const cycle = workspaceCycle(imports);
   if (cycle) {
     const witnesses = cycle.slice(1).map((target, k) => {

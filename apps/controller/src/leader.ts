@@ -1,5 +1,5 @@
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
-import { kubeApiClient } from '@cryptoviz/resources/kube-client';
+import { kubeApiClient } from '@cryptoviz/resources/node';
 import { statusCode } from './kube/api.ts';
 
 export interface LeaderElectionOptions {
