@@ -206,7 +206,7 @@ export class Reconciler {
       (this.options.now?.() ?? new Date()).toISOString(),
     );
     await this.options.reporter.writeStatus(record, status);
-    const changed = transitions(record.conditions, status.conditions as never);
+    const changed = transitions(record.conditions, status.conditions);
     for (const condition of changed) {
       await this.options.reporter.event(
         record,
