@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { TestProject } from 'vitest/node';
-import { connectBus, deleteStreams, ensureStreams, topology } from '@cryptoviz/bus';
+import { connectBus, deleteStreams, declareBusInfrastructure, topology } from '@cryptoviz/bus';
 import {
   defaultStateDir,
   findOrStartInfrastructure,
@@ -59,7 +59,7 @@ async function holdStreamsFolder(natsUrl: string): Promise<() => Promise<void>> 
   const nc = await connectBus(natsUrl, 'cryptoviz-test-run');
   const jsm = await jetstreamManager(nc);
   const topo = topology(`run-${randomBytes(4).toString('hex')}`);
-  await ensureStreams(jsm, topo);
+  await declareBusInfrastructure(jsm, topo);
   return async () => {
     await deleteStreams(jsm, topo);
     await nc.close();

@@ -17,7 +17,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import autocannon from 'autocannon';
 import type { Tick } from '@cryptoviz/market';
-import { deleteStreams, ensureStreams, publishTicks, topology } from '@cryptoviz/bus';
+import { deleteStreams, declareBusInfrastructure, publishTicks, topology } from '@cryptoviz/bus';
 import { createDatabase, dropDatabase, findOrStartInfrastructure } from '@cryptoviz/devenv';
 import { createPool, insertTicks, migrate } from '@cryptoviz/store';
 
@@ -198,7 +198,7 @@ const nc = await connect({ servers: infra.nats.url });
 const jsm = await jetstreamManager(nc);
 try {
   await migrate(url);
-  await ensureStreams(jsm, topology(namespace));
+  await declareBusInfrastructure(jsm, topology(namespace));
   await seed(url);
   const gateway = await startGateway({
     DATABASE_URL: url,

@@ -10,7 +10,12 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { deleteStreams, ensureStreams, MAX_TICKS_PER_MESSAGE, topology } from '@cryptoviz/bus';
+import {
+  deleteStreams,
+  declareBusInfrastructure,
+  MAX_TICKS_PER_MESSAGE,
+  topology,
+} from '@cryptoviz/bus';
 import { createDatabase, dropDatabase, findOrStartInfrastructure } from '@cryptoviz/devenv';
 import { createLogger, createRegistry } from '@cryptoviz/runtime';
 import { countTicks, createPool, migrate } from '@cryptoviz/store';
@@ -59,7 +64,7 @@ async function endToEnd(url: string, natsUrl: string, count: number, perMessage:
   const topo = topology(`bench${process.pid}r${rate}m${perMessage}`);
   const nc = await connect({ servers: natsUrl });
   const jsm = await jetstreamManager(nc);
-  await ensureStreams(jsm, topo);
+  await declareBusInfrastructure(jsm, topo);
   const pool = createPool(url);
   const latencies = new Float64Array(count);
   let observed = 0;

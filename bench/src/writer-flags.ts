@@ -12,7 +12,7 @@ import { describeMachine } from './machine.ts';
 import { pathToFileURL } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { deleteStreams, ensureStreams, topology } from '@cryptoviz/bus';
+import { deleteStreams, declareBusInfrastructure, topology } from '@cryptoviz/bus';
 import { ensureCompiledPlatform } from '@cryptoviz/cli/compile';
 import { createDatabase, dropDatabase, findOrStartInfrastructure } from '@cryptoviz/devenv';
 import { countTicks, createPool, migrate } from '@cryptoviz/store';
@@ -55,7 +55,7 @@ const jsm = await jetstreamManager(nc);
 
 async function drain(flags: readonly string[], perMessage: number, ticks: number, run: string) {
   const topo = topology(`benchwf${process.pid}${run}`);
-  await ensureStreams(jsm, topo);
+  await declareBusInfrastructure(jsm, topo);
   const probePort = await freePort();
   const writer = spawn(process.execPath, [...flags, entry, 'writer'], {
     env: {

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type pg from 'pg';
-import { decodeJson, decodeTicks, ensureStreams, topology } from '@cryptoviz/bus';
+import { decodeJson, decodeTicks, declareBusInfrastructure, topology } from '@cryptoviz/bus';
 import {
   createDatabase,
   startOwnNats,
@@ -228,7 +228,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     });
     undo.push(() => nc.close());
     const jsm = await jetstreamManager(nc);
-    await ensureStreams(jsm, topo);
+    await declareBusInfrastructure(jsm, topo);
     return { nats, postgres, databaseUrl, pool, nc, jsm };
   })().catch(async (err: unknown) => {
     for (const step of undo.reverse()) await step().catch(() => undefined);

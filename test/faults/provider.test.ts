@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeTicks, readHeartbeat, openHeartbeats, type Heartbeat } from '@cryptoviz/bus';
+import { decodeTicks, readHeartbeat, openHeartbeats, type HeartbeatOf } from '@cryptoviz/bus';
 import { createTestBus, eventually, type TestBus } from '@cryptoviz/testkit';
 import {
   FixtureServer,
@@ -114,7 +114,7 @@ describe('provider faults against a fetcher process', { timeout: 360_000 }, () =
     const kv = await openHeartbeats(bus.js, bus.topo);
     // By its key: listing the bucket takes a consumer per look, hundreds of them in this test.
     const beat = () => readHeartbeat(kv, { role: 'fetcher', id: 'fetcher-faulty-0' });
-    const published = (b: Heartbeat | undefined) => b?.counters.ticksPublished ?? 0;
+    const published = (b: HeartbeatOf<'fetcher'> | undefined) => b?.counters.ticksPublished ?? 0;
     await eventually(beat, (b) => published(b) === 1, { timeoutMs: 60_000 });
 
     for (const [i, fault] of FAULTS.entries()) {

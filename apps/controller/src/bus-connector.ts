@@ -1,12 +1,18 @@
+import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
 import type { Bus } from './streams.ts';
 
 export interface BusConnectorOptions {
   connect: () => Promise<Bus>;
   onConnected?: (attempts: number) => void;
   onFailed?: (err: unknown, retryInMs: number) => void;
-  initialDelayMs?: number;
-  maxDelayMs?: number;
 }
+
+/** 1 s after the first failed attempt, doubling up to 30 s. */
+const CONNECT_DELAYS = new ExponentialBackoff({
+  generator: noJitterGenerator,
+  initialDelay: 1_000,
+  maxDelay: 30_000,
+});
 
 /**
  * Reaches NATS in the background, retrying with backoff until it answers: a controller started
@@ -17,6 +23,7 @@ export class BusConnector {
   private bus?: Bus;
   private timer?: NodeJS.Timeout;
   private closed = false;
+  private backoff?: IBackoff<unknown>;
 
   constructor(private readonly options: BusConnectorOptions) {}
 
@@ -39,7 +46,7 @@ export class BusConnector {
     try {
       bus = await this.options.connect();
     } catch (err) {
-      if (!this.closed) this.retryLater(attempts, err);
+      if (!this.closed) this.retryLater(attempts + 1, err);
       return;
     }
     // Closed while this attempt was under way: nobody would ever close this connection.
@@ -48,10 +55,10 @@ export class BusConnector {
     this.options.onConnected?.(attempts);
   }
 
-  private retryLater(failures: number, err: unknown): void {
-    const base = this.options.initialDelayMs ?? 1_000;
-    const delay = Math.min(base * 2 ** (failures - 1), this.options.maxDelayMs ?? 30_000);
+  private retryLater(attempt: number, err: unknown): void {
+    this.backoff = (this.backoff ?? CONNECT_DELAYS).next(undefined);
+    const delay = this.backoff.duration;
     this.options.onFailed?.(err, delay);
-    this.timer = setTimeout(() => void this.attempt(failures + 1), delay);
+    this.timer = setTimeout(() => void this.attempt(attempt), delay);
   }
 }

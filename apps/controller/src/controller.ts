@@ -1,5 +1,5 @@
 import { settlesWithin } from '@cryptoviz/runtime';
-import type { ResourceStore } from './platform.ts';
+import type { ResourceCache } from './platform.ts';
 import { WorkQueue } from './queue.ts';
 import { Reconciler, type ReconcilerOptions } from './reconciler.ts';
 import type { CurrentBus } from './streams.ts';
@@ -10,7 +10,7 @@ export interface ControllerMetrics {
 }
 
 export interface ControllerOptions {
-  store: ResourceStore;
+  store: ResourceCache;
   reconciler: Reconciler;
   workers?: number;
   metrics?: ControllerMetrics;

@@ -1,4 +1,4 @@
-import type { Problem } from './facts.ts';
+import type { ConditionProblem } from './facts.ts';
 import type { ResourceRecord } from './platform.ts';
 
 type Claim = Pick<ResourceRecord, 'namespace' | 'createdAt'>;
@@ -20,7 +20,7 @@ export function nameHolder<T extends Claim>(record: T, namesakes: readonly T[]):
   return holder.namespace === record.namespace ? undefined : holder;
 }
 
-export function nameInUse(record: ResourceRecord, holder: Claim): Problem {
+export function nameInUse(record: ResourceRecord, holder: Claim): ConditionProblem {
   return {
     reason: 'NameInUse',
     message:

@@ -36,8 +36,12 @@ export function parseKey(key: string): { kind: Resource['kind']; namespace: stri
   return { kind, namespace, name };
 }
 
-/** Where resources come from: a cluster's informers, or a folder of manifests. */
-export interface ResourceStore {
+/**
+ * Where the controller sees resources: a cluster's informers, or a folder of manifests,
+ * watched and read-only. (The gateway's ResourceStore is the other side: the one API edits
+ * are written through.)
+ */
+export interface ResourceCache {
   get(key: string): ResourceRecord | undefined;
   keys(): string[];
   /** Every resource of this kind with this name, in any namespace the store sees. */

@@ -1,3 +1,5 @@
+import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
+
 /**
  * A work queue keyed by object, as controllers use: adding a key already waiting is a no-op,
  * a key never runs twice at once (an add while it runs makes it run once more afterwards),
@@ -17,7 +19,9 @@ export class WorkQueue {
   private readonly waiting = new Set<string>();
   private readonly running = new Set<string>();
   private readonly dirty = new Set<string>();
-  private readonly failures = new Map<string, number>();
+  /** Each failing key's place in the backoff; gone when the key succeeds. */
+  private readonly backoffs = new Map<string, IBackoff<unknown>>();
+  private readonly delays: ExponentialBackoff<number>;
   /** Each delayed add's timer carries its deadline, so an earlier deadline can replace it. */
   private readonly timers = new Map<string, NodeJS.Timeout & { dueAt?: number }>();
   private readonly idle: (() => void)[] = [];
@@ -29,7 +33,13 @@ export class WorkQueue {
     private readonly options: WorkQueueOptions,
     private readonly onError: (key: string, err: unknown, retryInMs: number) => void = () =>
       undefined,
-  ) {}
+  ) {
+    this.delays = new ExponentialBackoff({
+      generator: noJitterGenerator,
+      initialDelay: options.baseDelayMs ?? 500,
+      maxDelay: options.maxDelayMs ?? 60_000,
+    });
+  }
 
   get depth(): number {
     return this.ready.length;
@@ -69,9 +79,9 @@ export class WorkQueue {
     this.timers.set(key, timer);
   }
 
-  /** Forgets a key's failure count, e.g. when its object is gone. */
+  /** Forgets where a key is in its backoff, e.g. when its object is gone. */
   forget(key: string): void {
-    this.failures.delete(key);
+    this.backoffs.delete(key);
   }
 
   /** Stops taking work and waits for running handlers to finish. */
@@ -98,13 +108,12 @@ export class WorkQueue {
   private async process(key: string): Promise<void> {
     try {
       const result = await this.handler(key);
-      this.failures.delete(key);
+      this.backoffs.delete(key);
       if (result?.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
     } catch (err) {
-      const failures = (this.failures.get(key) ?? 0) + 1;
-      this.failures.set(key, failures);
-      const base = this.options.baseDelayMs ?? 500;
-      const delay = Math.min(base * 2 ** (failures - 1), this.options.maxDelayMs ?? 60_000);
+      const backoff = (this.backoffs.get(key) ?? this.delays).next(undefined);
+      this.backoffs.set(key, backoff);
+      const delay = backoff.duration;
       this.onError(key, err, delay);
       this.addAfter(key, delay);
     } finally {

@@ -8,7 +8,7 @@ import {
   type WorkloadOwner,
 } from '@cryptoviz/workloads';
 import type { Heartbeat } from '@cryptoviz/bus';
-import { summariseHeartbeats, type Problem } from './facts.ts';
+import { summariseHeartbeats, type ConditionProblem } from './facts.ts';
 import { LEGACY_CONSUMER_FINALIZER } from './labels.ts';
 import { nameHolder, nameInUse } from './namesakes.ts';
 import {
@@ -16,7 +16,7 @@ import {
   resourceKey,
   type ResourceRecord,
   type ResourceReporter,
-  type ResourceStore,
+  type ResourceCache,
   type RunningWorkers,
 } from './platform.ts';
 import { desiredReplicas } from './replicas.ts';
@@ -26,7 +26,7 @@ import { buildStatus, isTrouble, transitions } from './status.ts';
 import type { WorkloadProblemFinder } from './workload-problems.ts';
 
 export interface ReconcilerOptions {
-  store: ResourceStore;
+  store: ResourceCache;
   backend: WorkloadBackend;
   reporter: ResourceReporter;
   heartbeats: () => Heartbeat[] | undefined;
@@ -48,7 +48,7 @@ const NOTHING_RUNS: Workers = { replicas: 0, symbolCount: 0 };
 /** What a status reports besides the workers that run. */
 interface Findings {
   suspended?: boolean;
-  problem?: Problem;
+  problem?: ConditionProblem;
   /** The name's heartbeats come from another namespace's workers: none of them are ours. */
   nameHeldElsewhere?: boolean;
 }
@@ -167,7 +167,7 @@ export class Reconciler {
   private async checkSecret(
     record: ResourceRecord,
     resource: Resource,
-  ): Promise<Problem | undefined> {
+  ): Promise<ConditionProblem | undefined> {
     if (resource.kind !== 'CryptoSource' || !resource.spec.apiKeySecretRef) return undefined;
     const ref = resource.spec.apiKeySecretRef;
     const found = await this.options.reporter.secretHasKey(record.namespace, ref.name, ref.key);

@@ -4,7 +4,7 @@ import type {
   PredictionModelStatus,
   Resource,
 } from '@cryptoviz/resources';
-import type { Problem, WorkerFacts } from './facts.ts';
+import type { ConditionProblem, WorkerFacts } from './facts.ts';
 import { describeRollout, isRollingOut, type Rollout } from './rollout.ts';
 
 /** The status subresource of each kind, as its CRD's schema (libs/resources) defines it. */
@@ -26,9 +26,9 @@ export interface Observation {
   /** How far the workers' rollout has come; undefined where the platform has none (local). */
   rollout?: Rollout;
   /** A problem the controller found itself (InvalidSpec, SecretMissing, NameInUse, …). */
-  problem?: Problem;
+  problem?: ConditionProblem;
   /** What keeps the workers from running, as their platform says (ImagePullFailed, …). */
-  workloadProblem?: Problem;
+  workloadProblem?: ConditionProblem;
 }
 
 type Desired = Pick<Condition, 'type' | 'status' | 'reason' | 'message'>;

@@ -1,5 +1,13 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connectBus, openHeartbeats, topology, type NatsConnection } from '@cryptoviz/bus';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  connectBus,
+  declareBusInfrastructure,
+  missingBusInfrastructure,
+  openHeartbeats,
+  topology,
+  type NatsConnection,
+  type Topology,
+} from '@cryptoviz/bus';
 import { HeartbeatIndex } from './heartbeat-index.ts';
 import { ConsumerLag } from './lag.ts';
 
@@ -13,7 +21,33 @@ export interface Bus {
 /** The bus as of now: undefined while NATS has not been reached yet. */
 export type CurrentBus = () => Bus | undefined;
 
-/** The controller's view of JetStream: heartbeats for status, the writers' lag for scaling. */
+/** How often the controller looks whether its streams and bucket are still there. */
+const RECHECK_MS = 60_000;
+
+/**
+ * Declares again what is missing (a NATS restarted without its data, a stream deleted by
+ * hand), on every reconnect and every minute. What exists is left alone: only a starting
+ * controller writes its settings, so an old replica still running during a rollout never
+ * writes its version's over the new one's.
+ */
+function keepDeclared(nc: NatsConnection, jsm: JetStreamManager, topo: Topology): () => void {
+  const recheck = async () => {
+    if (await missingBusInfrastructure(jsm, topo)) await declareBusInfrastructure(jsm, topo);
+  };
+  const timer = setInterval(() => void recheck().catch(() => undefined), RECHECK_MS);
+  timer.unref();
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'reconnect') await recheck().catch(() => undefined);
+    }
+  })();
+  return () => clearInterval(timer);
+}
+
+/**
+ * The controller's view of JetStream: heartbeats for status, the writers' lag for scaling. The
+ * controller owns the streams and the heartbeat bucket: it declares them here, at every start.
+ */
 export async function connectControllerBus(
   url: string,
   namespace: string,
@@ -24,13 +58,16 @@ export async function connectControllerBus(
   try {
     const topo = topology(namespace);
     const jsm = await jetstreamManager(nc);
+    await declareBusInfrastructure(jsm, topo);
     const heartbeats = new HeartbeatIndex();
     await heartbeats.start(await openHeartbeats(jetstream(nc), topo));
+    const stopDeclaring = keepDeclared(nc, jsm, topo);
     const lag = new ConsumerLag(jsm);
     return {
       heartbeats,
       writerLag: () => lag.pending(topo.streams.ticks, topo.consumer(writerConsumer)),
       async close() {
+        stopDeclaring();
         heartbeats.stop();
         await nc.drain().catch(() => undefined);
       },

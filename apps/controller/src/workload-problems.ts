@@ -1,4 +1,4 @@
-import type { Problem } from './facts.ts';
+import type { ConditionProblem } from './facts.ts';
 
 /**
  * Why the platform cannot run a resource's workers, in the same words whichever backend runs
@@ -30,7 +30,7 @@ export type WorkloadProblemFinder = (owner: {
   kind: 'CryptoSource' | 'PredictionModel';
   namespace: string;
   name: string;
-}) => Promise<Problem | undefined>;
+}) => Promise<ConditionProblem | undefined>;
 
 /**
  * Text a worker or the kubelet wrote, fit for a status: secrets scrubbed, on one line, and only

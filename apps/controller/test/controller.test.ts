@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { eventually } from '@cryptoviz/testkit';
 import { Controller, type Reconciler } from '../src/index.ts';
-import type { ResourceStore } from '../src/platform.ts';
+import type { ResourceCache } from '../src/platform.ts';
 
-const store = (keys: string[]): ResourceStore => ({
+const store = (keys: string[]): ResourceCache => ({
   get: () => undefined,
   keys: () => keys,
   namesakes: () => [],

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { openHeartbeats, putHeartbeat } from '@cryptoviz/bus';
+import { openHeartbeats, putHeartbeat, type HeartbeatReport } from '@cryptoviz/bus';
+import { testHeartbeat } from '@cryptoviz/testkit';
 import {
   condition,
   deploymentsOf,
@@ -42,15 +43,14 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
   const beater = (role: 'fetcher' | 'predictor', resource: string) => {
     const kv = openHeartbeats(each.bus.js, each.bus.topo);
     return async (id: string) =>
-      putHeartbeat(await kv, {
-        id,
-        role,
-        resource,
-        startedAt: new Date().toISOString(),
-        lastSeen: new Date().toISOString(),
-        counters: { ticksPublished: 1, consecutiveFailures: 0 },
-        details: {},
-      });
+      putHeartbeat(
+        await kv,
+        testHeartbeat(role, {
+          id,
+          resource,
+          counters: { ticksPublished: 1, consecutiveFailures: 0 },
+        }),
+      );
   };
 
   it('turns a CryptoSource into a ConfigMap and one owned Deployment per shard', async () => {
@@ -297,16 +297,19 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
       source(each.namespace, 'beating', { provider: 'binance', symbols: ['BTC'] }),
     );
     const kv = await openHeartbeats(each.bus.js, each.bus.topo);
-    const beat = (details: Record<string, unknown>, consecutiveFailures: number) =>
-      putHeartbeat(kv, {
-        id: 'fetcher-beating-0-abc',
-        role: 'fetcher',
-        resource: 'beating',
-        startedAt: new Date().toISOString(),
-        lastSeen: new Date().toISOString(),
-        counters: { ticksPublished: 42, consecutiveFailures },
-        details,
-      });
+    const beat = (
+      details: Partial<HeartbeatReport<'fetcher'>['details']>,
+      consecutiveFailures: number,
+    ) =>
+      putHeartbeat(
+        kv,
+        testHeartbeat('fetcher', {
+          id: 'fetcher-beating-0-abc',
+          resource: 'beating',
+          counters: { ticksPublished: 42, consecutiveFailures },
+          details,
+        }),
+      );
     await eventually(
       () => deploymentsOf(cluster, each.namespace, 'beating'),
       (list) => list.length === 1,

@@ -10,6 +10,7 @@ import {
 } from '@kubernetes/client-node';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openHeartbeats, putHeartbeat } from '@cryptoviz/bus';
+import { testHeartbeat } from '@cryptoviz/testkit';
 import { MIN_SECRET_FRAGMENT } from '@cryptoviz/runtime';
 import {
   condition,
@@ -226,15 +227,15 @@ describe('worker pods on a real kube-apiserver', { timeout: 120_000 }, () => {
     await finishRollout(cluster, each.namespace, 'majors');
     const kv = await openHeartbeats(each.bus.js, each.bus.topo);
     const beat = () =>
-      putHeartbeat(kv, {
-        id: podName,
-        role: 'fetcher',
-        resource: 'majors',
-        startedAt: longAgo.toISOString(),
-        lastSeen: new Date().toISOString(),
-        counters: { ticksPublished: 1, consecutiveFailures: 0 },
-        details: {},
-      });
+      putHeartbeat(
+        kv,
+        testHeartbeat('fetcher', {
+          id: podName,
+          resource: 'majors',
+          startedAt: longAgo.toISOString(),
+          counters: { ticksPublished: 1, consecutiveFailures: 0 },
+        }),
+      );
     await beat();
     const ready = await eventually(
       async () => {

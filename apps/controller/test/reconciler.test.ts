@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Workload } from '@cryptoviz/workloads';
 import { Reconciler } from '../src/index.ts';
-import type { ResourceRecord, ResourceStore, RunningWorkers } from '../src/platform.ts';
+import type { ResourceRecord, ResourceCache, RunningWorkers } from '../src/platform.ts';
 
 const KEY = 'PredictionModel/ns/m';
 
@@ -32,7 +32,7 @@ function harness() {
   let current: ResourceRecord | undefined;
   const statuses: Record<string, unknown>[] = [];
   const applies: Workload[][] = [];
-  const store: ResourceStore = {
+  const store: ResourceCache = {
     get: () => current,
     keys: () => [KEY],
     namesakes: () => (current ? [current] : []),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openHeartbeats, putHeartbeat } from '@cryptoviz/bus';
 import { startService } from '@cryptoviz/runtime';
-import { createOutageProxy } from '@cryptoviz/testkit';
+import { createOutageProxy, testHeartbeat } from '@cryptoviz/testkit';
 import { controllerService, LeaderElector } from '../src/index.ts';
 import {
   condition,
@@ -272,15 +272,14 @@ describe('controller resilience on a real kube-apiserver', { timeout: 120_000 },
       );
 
       proxy.restore();
-      await putHeartbeat(await openHeartbeats(bus.js, bus.topo), {
-        id: 'fetcher-late-0-abc',
-        role: 'fetcher',
-        resource: 'late',
-        startedAt: new Date().toISOString(),
-        lastSeen: new Date().toISOString(),
-        counters: { ticksPublished: 1, consecutiveFailures: 0 },
-        details: {},
-      });
+      await putHeartbeat(
+        await openHeartbeats(bus.js, bus.topo),
+        testHeartbeat('fetcher', {
+          id: 'fetcher-late-0-abc',
+          resource: 'late',
+          counters: { ticksPublished: 1, consecutiveFailures: 0 },
+        }),
+      );
       await eventually(
         () => readCustom(cluster, namespace, 'cryptosources', 'late'),
         (object) => condition(object, 'Ready')?.status === 'True',

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { heartbeatOf, openHeartbeats, putHeartbeat } from '@cryptoviz/bus';
+import { openHeartbeats, putHeartbeat, type HeartbeatReport } from '@cryptoviz/bus';
+import { NO_SCORES } from '@cryptoviz/forecast';
+import { testHeartbeat } from '@cryptoviz/testkit';
 import {
   eventually,
   model,
@@ -21,25 +23,26 @@ describe('skill verdict in the PredictionModel status', { timeout: 120_000 }, ()
     );
     const kv = await openHeartbeats(each.bus.js, each.bus.topo);
     // What a predictor's status becomes in its heartbeat (apps/predictor/src/service.ts).
-    const beat = (id: string, skillVerdict: string, skillPValue: number | null) =>
-      putHeartbeat(kv, {
-        id,
-        role: 'predictor',
-        resource: 'tested',
-        startedAt: new Date().toISOString(),
-        lastSeen: new Date().toISOString(),
-        ...heartbeatOf(
-          {
-            predictionsPublished: 10,
+    const beat = (
+      id: string,
+      skillVerdict: HeartbeatReport<'predictor'>['details']['skillVerdict'],
+      skillPValue: number | null,
+    ) =>
+      putHeartbeat(
+        kv,
+        testHeartbeat('predictor', {
+          id,
+          resource: 'tested',
+          counters: { predictionsPublished: 10 },
+          details: {
             accuracy: 0.6,
             skill: 0.05,
+            scores: { ...NO_SCORES, n: 10, mae: 0.95, naiveMae: 1, skill: 0.05 },
             skillVerdict,
             skillPValue,
-            bySeries: {},
           },
-          ['predictionsPublished'],
-        ),
-      });
+        }),
+      );
     const read = async () =>
       (await readCustom(cluster, each.namespace, 'predictionmodels', 'tested'))?.status as
         Record<string, unknown> | undefined;

@@ -2,7 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { heartbeatOf, type Heartbeat } from '@cryptoviz/bus';
+import {
+  HEARTBEAT_FRESH_MS,
+  heartbeatOf,
+  heartbeatSchema,
+  type HeartbeatReport,
+} from '@cryptoviz/bus';
+import { NO_SCORES, type ScoreMetrics } from '@cryptoviz/forecast';
 import { createReplayProvider, ProviderError } from '@cryptoviz/market';
 import {
   cryptoSourceSpecSchema,
@@ -10,19 +16,41 @@ import {
   predictionModelStatusSchema,
 } from '@cryptoviz/resources';
 import type { Condition } from '@cryptoviz/resources';
+import { testHeartbeat } from '@cryptoviz/testkit';
 import { buildStatus, summariseHeartbeats, transitions } from '../src/index.ts';
 import { isTrouble } from '../src/status.ts';
 
 const now = Date.parse('2026-11-22T12:00:00Z');
-const beat = (id: string, extra: Partial<Heartbeat> = {}): Heartbeat => ({
-  id,
-  role: 'fetcher',
-  resource: 'majors',
-  startedAt: '2026-11-22T11:00:00Z',
-  lastSeen: new Date(now - 2_000).toISOString(),
-  counters: { ticksPublished: 10, consecutiveFailures: 0 },
-  details: { lastSuccessAt: '2026-11-22T11:59:58Z' },
-  ...extra,
+const lastSeen = new Date(now - 2_000).toISOString();
+const beat = (
+  id: string,
+  extra: {
+    resource?: string;
+    lastSeen?: string;
+    counters?: Partial<HeartbeatReport<'fetcher'>['counters']>;
+    details?: Partial<HeartbeatReport<'fetcher'>['details']>;
+  } = {},
+) =>
+  testHeartbeat('fetcher', {
+    id,
+    resource: 'majors',
+    startedAt: '2026-11-22T11:00:00Z',
+    lastSeen,
+    ...extra,
+    counters: { ticksPublished: 10, consecutiveFailures: 0, ...extra.counters },
+    details: { lastSuccessAt: '2026-11-22T11:59:58Z', ...extra.details },
+  });
+/** A predictor's pooled metrics with the given direction accuracy and skill over n pairs. */
+const scores = (n: number, accuracy: number, skill: number): ScoreMetrics => ({
+  ...NO_SCORES,
+  n,
+  mae: 1 - skill,
+  mape: 0.01,
+  rmse: 1 - skill,
+  naiveMae: 1,
+  directionCalls: n,
+  directionalAccuracy: accuracy,
+  skill,
 });
 const base = { generation: 3, selector: 's', symbolCount: 3, suspended: false };
 const conditionOf = (status: Record<string, unknown>, type: string) =>
@@ -48,6 +76,17 @@ describe('status', () => {
     });
   });
 
+  it('judges freshness by the one rule the gateway uses too (isFreshHeartbeat)', () => {
+    const aged = (ms: number) => beat(`aged-${ms}`, { lastSeen: new Date(now - ms).toISOString() });
+    const facts = summariseHeartbeats(
+      [aged(HEARTBEAT_FRESH_MS), aged(HEARTBEAT_FRESH_MS + 1)],
+      'fetcher',
+      'majors',
+      now,
+    );
+    expect(facts.readyWorkers).toBe(1);
+  });
+
   it('reads a predictor heartbeat: forecasts published, direction accuracy and skill', () => {
     const predictor = heartbeatOf(
       {
@@ -56,14 +95,19 @@ describe('status', () => {
         scored: 30,
         ignoredTicks: 0,
         lastPredictionAt: '2026-11-22T11:00:00.000Z',
+        lastStoredAt: '2026-11-22T11:59:00.000Z',
         accuracy: 0.55,
         skill: 0.012,
+        scores: scores(30, 0.55, 0.012),
+        skillVerdict: null,
+        skillPValue: null,
         bySeries: {},
       },
       ['series', 'predictionsPublished', 'scored', 'ignoredTicks'],
     );
+    const identity = { id: 'p', resource: 'ridge-btc', startedAt: lastSeen, lastSeen };
     const facts = summariseHeartbeats(
-      [beat('p', { role: 'predictor', resource: 'ridge-btc', ...predictor })],
+      [heartbeatSchema.parse({ ...identity, role: 'predictor', ...predictor })],
       'predictor',
       'ridge-btc',
       now,
@@ -79,14 +123,45 @@ describe('status', () => {
     expect(status).toMatchObject({ accuracy: 0.55, skill: 0.012, predictionsPublished: 40 });
   });
 
-  it('combines the workers’ skill verdicts: the weakest, with the p-value behind it', () => {
-    const predictor = (id: string, skillVerdict: string, skillPValue: number | null) =>
-      beat(id, {
-        role: 'predictor',
+  it('pools the workers’ accuracy and skill, each weighed by the forecasts it scored', () => {
+    const predictor = (id: string, score: ScoreMetrics) =>
+      testHeartbeat('predictor', {
+        id,
         resource: 'ridge-btc',
+        lastSeen,
         counters: { predictionsPublished: 1 },
-        details: { skill: 0.02, skillVerdict, skillPValue },
+        details: { accuracy: score.directionalAccuracy, skill: score.skill, scores: score },
       });
+    const facts = summariseHeartbeats(
+      [
+        predictor('busy', scores(900, 0.6, 0.1)),
+        predictor('new', scores(100, 0.2, -0.5)),
+        // Nothing scored yet: no weight at all, not a vote of 0.
+        predictor('idle', NO_SCORES),
+      ],
+      'predictor',
+      'ridge-btc',
+      now,
+    );
+    // A plain mean would say 0.4 and −0.2 (or 0.27 and −0.13 counting the idle worker).
+    expect(facts.accuracy).toBeCloseTo(0.56, 12);
+    expect(facts.skill).toBeCloseTo(0.04, 12);
+    const status = buildStatus('PredictionModel', { ...base, wanted: 3, facts }, undefined, 'T');
+    expect(status).toMatchObject({ accuracy: 0.56, skill: 0.04 });
+  });
+
+  it('combines the workers’ skill verdicts: the weakest, with the p-value behind it', () => {
+    // As the wire carries it: a verdict is any string until the schema has read it.
+    const predictor = (id: string, skillVerdict: string, skillPValue: number | null) => {
+      const idle = testHeartbeat('predictor', {
+        id,
+        resource: 'ridge-btc',
+        lastSeen,
+        counters: { predictionsPublished: 1 },
+        details: { skill: 0.02, skillPValue },
+      });
+      return heartbeatSchema.parse({ ...idle, details: { ...idle.details, skillVerdict } });
+    };
     const one = summariseHeartbeats(
       [predictor('p0', 'beats-naive', 0.0012345)],
       'predictor',

@@ -109,8 +109,8 @@ spec:
       }
       const kv = await openHeartbeats(jetstream(bus.nc), bus.topo);
       const [beat] = await eventually(
-        () => listHeartbeats(kv),
-        (beats) => beats.length === 1 && (beats[0]!.counters.ticksPublished ?? 0) >= 4,
+        () => listHeartbeats(kv, 'fetcher'),
+        (beats) => beats.length === 1 && beats[0]!.counters.ticksPublished >= 4,
       );
       expect(beat).toMatchObject({ id: 'fetcher-sim-1', role: 'fetcher', resource: 'sim' });
       expect(beat!.details).toMatchObject({ symbols: ['ETH'], lastErrorKind: null });
@@ -171,7 +171,7 @@ spec:
       expect(message!.subject).toBe(bus.topo.tickSubject('good', 'BTC'));
       const kv = await openHeartbeats(jetstream(bus.nc), bus.topo);
       const beats = await eventually(
-        () => listHeartbeats(kv),
+        () => listHeartbeats(kv, 'fetcher'),
         (all) => all.some((b) => b.resource === 'leak' && b.details.lastErrorKind === 'config'),
       );
       const beat = beats.find((b) => b.resource === 'leak')!;

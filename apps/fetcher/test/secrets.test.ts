@@ -89,7 +89,7 @@ spec:
       const seen: string[] = [];
       const kv = await openHeartbeats(jetstream(bus.nc), bus.topo);
       const [beat] = await eventually(
-        () => listHeartbeats(kv),
+        () => listHeartbeats(kv, 'fetcher'),
         (beats) => (beats[0]?.counters.ticksPublished ?? 0) >= 1,
         // Starting Node with TypeScript takes seconds; on a loaded 2-core machine, many more
         // (the whole test usually takes 21 s; once, in a full run, it outlasted 90 s).

@@ -19,10 +19,15 @@ export const instant = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 time such as 2026-11-22T10:00:00Z' })
   .transform((text) => new Date(text));
 
-/** A forecast horizon in one unit, as the dashboard names it (a model's may be 90s). */
-export const horizon = z
-  .string()
-  .regex(/^[1-9]\d{0,3}[smh]$/, 'must be a duration in one unit such as 90s, 15m or 6h');
+/**
+ * A forecast horizon in seconds, as forecasts carry it (`horizonS`): a 90 s horizon is 90,
+ * never a name that could round it to 2m.
+ */
+export const horizonS = z
+  .number()
+  .int('must be a whole number of seconds')
+  .min(1, 'must be at least 1 second')
+  .max(31_622_400, 'must be at most 366 days');
 
 /** The last event a client saw (SSE Last-Event-ID): a stream sequence. */
 export const lastEventId = z

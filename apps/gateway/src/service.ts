@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
   connectBus,
-  ensureStreams,
   openHeartbeats,
   startHeartbeat,
   topology,
+  waitForBusInfrastructure,
 } from '@cryptoviz/bus';
 import type { Running, ServiceDefinition, StartedService } from '@cryptoviz/runtime';
 import { createPool, waitForSchema } from '@cryptoviz/store';
@@ -39,7 +39,8 @@ export const gatewayService: ServiceDefinition<typeof gatewayEnv> = {
     const topo = topology(config.CRYPTOVIZ_NAMESPACE);
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
-    await ensureStreams(jsm, topo);
+    // The streams and the bucket are the controller's, like the schema is `cryptoviz migrate`'s.
+    await waitForBusInfrastructure(jsm, topo, { log: (m) => log.warn(m) });
     const heartbeatsKv = await openHeartbeats(js, topo);
     const ingest = new IngestRate(ingestSources(jsm, heartbeatsKv, topo));
     ingest.start();
@@ -83,6 +84,7 @@ export const gatewayService: ServiceDefinition<typeof gatewayEnv> = {
         counters: { subscriptions: subscriptions.open },
         details: { port: api.port, readOnly: !config.GATEWAY_TOKEN },
       }),
+      { onRefused: (reason) => log.warn(reason) },
     );
     log.info(
       {

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { encodeJson, openHeartbeats, publishTicks, putHeartbeat } from '@cryptoviz/bus';
+import { encodeJson, publishTicks } from '@cryptoviz/bus';
 import { insertPredictions, insertTicks, scorePredictions } from '@cryptoviz/store';
 import { eventually } from '@cryptoviz/testkit';
 import { appRouter } from '../src/index.ts';
@@ -11,6 +11,7 @@ import { openSse } from './sse-client.ts';
 import {
   clientWithToken,
   failure,
+  putWorkerBeat,
   rawMutation,
   startTestGateway,
   TOKEN,
@@ -176,7 +177,7 @@ describe('gateway over HTTP', () => {
       const history = await gw.client.predictions.history.query({
         model: 'ridge-btc',
         symbol: 'BTC',
-        horizon: '1h',
+        horizonS: 3600,
         from: new Date(madeAt.getTime() - HOUR).toISOString(),
         to: new Date(now).toISOString(),
       });
@@ -187,8 +188,8 @@ describe('gateway over HTTP', () => {
       const scores = await gw.client.predictions.accuracy.query({ symbol: 'BTC', windowDays: 2 });
       const ridge = scores.find((s) => s.model === 'ridge-btc')!;
       expect(ridge.n).toBe(3);
-      expect(ridge.mape).toBeCloseTo((1 / 103) * 100, 6);
-      expect(ridge.directionalAccuracy).toBe(100);
+      expect(ridge.mape).toBeCloseTo(1 / 103, 8);
+      expect(ridge.directionalAccuracy).toBe(1);
       expect(ridge.skill).toBeCloseTo(1 - 1 / 3, 6);
       const naive = scores.find((s) => s.model === 'naive-model')!;
       expect(naive.skill).toBe(0);
@@ -205,15 +206,16 @@ describe('gateway over HTTP', () => {
 
   describe('pipeline health', () => {
     it('reports workers, freshness, lag, database size and what is wrong', async () => {
-      const kv = await openHeartbeats(gw.bus.js, gw.bus.topo);
-      const beat = (id: string, role: 'writer' | 'fetcher', lastSeenMs: number, details = {}) =>
-        putHeartbeat(kv, {
+      const beat = (
+        id: string,
+        role: 'writer' | 'fetcher',
+        lastSeenMs: number,
+        details: Parameters<typeof putWorkerBeat>[2]['details'] = {},
+      ) =>
+        putWorkerBeat(gw, role, {
           id,
-          role,
           ...(role === 'fetcher' ? { resource: 'sim' } : {}),
-          startedAt: new Date(now - HOUR).toISOString(),
           lastSeen: new Date(lastSeenMs).toISOString(),
-          counters: { stored: 10 },
           details,
         });
       await beat('writer-1', 'writer', Date.now());
@@ -657,7 +659,7 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
         gw.client.predictions.history.query({
           model: 'ridge-btc',
           symbol: 'BTC',
-          horizon: '1h',
+          horizonS: 3600,
           from: iso(now - 400 * DAY),
           to: iso(now),
         }),

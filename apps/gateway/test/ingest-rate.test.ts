@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Heartbeat } from '@cryptoviz/bus';
+import { testHeartbeat } from '@cryptoviz/testkit';
 import { IngestRate } from '../src/health/ingest-rate.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
 function fetcher(id: string, startedAtMs: number, ticksPublished: number): Heartbeat {
-  return {
+  return testHeartbeat('fetcher', {
     id,
-    role: 'fetcher',
     startedAt: new Date(startedAtMs).toISOString(),
     lastSeen: new Date(startedAtMs).toISOString(),
     counters: { ticksPublished },
-    details: {},
-  };
+  });
 }
 
 /** An IngestRate fed by hand: each sample sees these heartbeats and this predictions seq. */
@@ -70,11 +69,12 @@ describe('ingest rate', () => {
 
   it('ignores the counters of other roles', async () => {
     const { rate, at } = scripted();
-    const writer = (stored: number): Heartbeat => ({
-      ...fetcher('w', T0 - 60_000, 0),
-      role: 'writer',
-      counters: { stored, ticksPublished: stored },
-    });
+    const writer = (stored: number): Heartbeat =>
+      testHeartbeat('writer', {
+        id: 'w',
+        startedAt: new Date(T0 - 60_000).toISOString(),
+        counters: { stored },
+      });
     await at(0, [writer(0)]);
     await at(10, [writer(10_000)]);
     expect(rate.rates().ticksPerSecond).toBe(0);

@@ -1,10 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHeartbeats, putHeartbeat } from '@cryptoviz/bus';
 import { insertPredictions, insertTicks, scorePredictions } from '@cryptoviz/store';
 import { prediction, tick } from './fixtures.ts';
-import { clientWithToken, startTestGateway, TOKEN, type TestGateway } from './support.ts';
+import {
+  clientWithToken,
+  putWorkerBeat,
+  startTestGateway,
+  TOKEN,
+  type TestGateway,
+} from './support.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -130,7 +135,7 @@ describe('live views: declared resources only, in the series own time', () => {
     const history = await gw.client.predictions.history.query({
       model: 'doomed-model',
       symbol: 'BTC',
-      horizon: '1h',
+      horizonS: 3600,
       from: new Date(now - DAY).toISOString(),
       to: new Date(now).toISOString(),
     });
@@ -155,17 +160,12 @@ describe('live views: declared resources only, in the series own time', () => {
   });
 
   it('a replay that played all its data is finished, not stale, and no problem', async () => {
-    const kv = await openHeartbeats(gw.bus.js, gw.bus.topo);
-    const beat = (id: string, role: 'writer' | 'fetcher', resource?: string, details = {}) =>
-      putHeartbeat(kv, {
-        id,
-        role,
-        ...(resource ? { resource } : {}),
-        startedAt: new Date(now - HOUR).toISOString(),
-        lastSeen: new Date().toISOString(),
-        counters: {},
-        details,
-      });
+    const beat = (
+      id: string,
+      role: 'writer' | 'fetcher',
+      resource?: string,
+      details: Parameters<typeof putWorkerBeat>[2]['details'] = {},
+    ) => putWorkerBeat(gw, role, { id, ...(resource ? { resource } : {}), details });
     await beat('writer-1', 'writer');
     await beat('fetcher-sim', 'fetcher', 'sim');
     await beat('fetcher-replay', 'fetcher', 'replay-2018', { exhausted: false });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Heartbeat } from '@cryptoviz/bus';
+import { HEARTBEAT_FRESH_MS, type Heartbeat, type HeartbeatReport } from '@cryptoviz/bus';
+import { testHeartbeat } from '@cryptoviz/testkit';
 import { API_VERSION, resourceSchemas } from '@cryptoviz/resources';
 import { observeStatus } from '../src/resources/observed-status.ts';
 
@@ -13,16 +14,17 @@ const model = resourceSchemas.PredictionModel.parse({
   spec: { algorithm: 'holt', symbols: ['BTC'], interval: '1h' },
 });
 
-function predictorBeat(details: Record<string, unknown>): Heartbeat {
-  return {
+function predictorBeat(
+  details: Partial<HeartbeatReport<'predictor'>['details']>,
+  lastSeen = ago(2_000),
+): Heartbeat {
+  return testHeartbeat('predictor', {
     id: 'predictor-replay-consensus-0',
-    role: 'predictor',
     resource: 'replay-consensus',
     startedAt: ago(600_000),
-    lastSeen: ago(2_000),
-    counters: {},
+    lastSeen,
     details,
-  };
+  });
 }
 
 const flowing = (status: ReturnType<typeof observeStatus>) =>
@@ -42,6 +44,13 @@ describe('observed status', () => {
     expect(flowing(status)).toMatchObject({ status: 'True', reason: 'Fresh' });
     // What is shown as the last forecast stays the forecast's own time.
     expect(status.lastDataAt).toBe(newestForecast);
+  });
+
+  it('judges freshness by the one rule the controller uses too (isFreshHeartbeat)', () => {
+    const readyWorkers = (lastSeen: string) =>
+      observeStatus(model, [predictorBeat({}, lastSeen)], null, now).readyWorkers;
+    expect(readyWorkers(ago(HEARTBEAT_FRESH_MS))).toBe(1);
+    expect(readyWorkers(ago(HEARTBEAT_FRESH_MS + 1))).toBe(0);
   });
 
   it('calls a model stale once its workers stopped storing, or say nothing of it', () => {

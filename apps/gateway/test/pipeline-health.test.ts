@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { encodeJson, openHeartbeats, publishConfirmed, putHeartbeat } from '@cryptoviz/bus';
-import { eventually } from '@cryptoviz/testkit';
-import { LAG_WARNING } from '../src/health/pipeline-health.ts';
+import { eventually, testHeartbeat } from '@cryptoviz/testkit';
+import { LAG_WARNING } from '../src/health/health-problems.ts';
 import { prediction } from './fixtures.ts';
 import { openSse } from './sse-client.ts';
 import { startTestGateway, type TestGateway } from './support.ts';
@@ -106,15 +106,16 @@ describe('pipeline health against a real backlog', () => {
     const kv = await openHeartbeats(gw.bus.js, gw.bus.topo);
     // A fetcher that started after the gateway: every tick it published falls in the window.
     const startedAt = new Date().toISOString();
-    await putHeartbeat(kv, {
-      id: 'fetcher-rate-0',
-      role: 'fetcher',
-      resource: 'sim',
-      startedAt,
-      lastSeen: startedAt,
-      counters: { ticksPublished: 600 },
-      details: {},
-    });
+    await putHeartbeat(
+      kv,
+      testHeartbeat('fetcher', {
+        id: 'fetcher-rate-0',
+        resource: 'sim',
+        startedAt,
+        lastSeen: startedAt,
+        counters: { ticksPublished: 600 },
+      }),
+    );
     for (let i = 0; i < 3; i++) {
       const p = prediction('ridge-btc', new Date(), 100, 101 + i);
       await gw.bus.js.publish(gw.bus.topo.predictionSubject('ridge-btc', 'BTC'), encodeJson(p));

@@ -124,7 +124,7 @@ describe('predictions: significance, calibration and the strategy', () => {
     it('gives the reliability of the directional calls and the interval coverage', async () => {
       const [hourly] = await gw.client.predictions.accuracy.query({
         model: 'ridge-btc',
-        horizon: '1h',
+        horizonS: 3600,
         windowDays: 30,
       });
       const calls = ofHorizon(3_600);
@@ -141,7 +141,7 @@ describe('predictions: significance, calibration and the strategy', () => {
     it('reads too few pairs as too few, not as a verdict', async () => {
       const rows = await gw.client.predictions.accuracy.query({
         model: 'ridge-btc',
-        horizon: '1h',
+        horizonS: 3600,
         windowDays: 0.2, // targets within 4.8 h of the newest: 5 pairs
       });
       expect(rows[0]!.n).toBe(5);
@@ -161,7 +161,7 @@ describe('predictions: significance, calibration and the strategy', () => {
   });
 
   describe('strategy', () => {
-    const query = { model: 'trader', symbol: 'BTC', horizon: '2h', windowDays: 1 };
+    const query = { model: 'trader', symbol: 'BTC', horizonS: 7200, windowDays: 1 };
 
     it('fills each signal at the open of the candle that starts when it was made', async () => {
       const result = await gw.client.predictions.strategy.query({ ...query, feeRate: 0 });
@@ -224,14 +224,14 @@ describe('predictions: significance, calibration and the strategy', () => {
       // 15m horizon: 1m candles, but 7 days of them are more than maxRows (5,000).
       const week = await gw.client.predictions.strategy.query({
         ...query,
-        horizon: '15m',
+        horizonS: 900,
         model: 'quarter',
         windowDays: 7,
       });
       expect(week).toMatchObject({ interval: '1h', bars: 9, signalledBars: 1 });
       const day = await gw.client.predictions.strategy.query({
         ...query,
-        horizon: '15m',
+        horizonS: 900,
         model: 'quarter',
         windowDays: 1,
       });
@@ -247,7 +247,7 @@ describe('predictions: significance, calibration and the strategy', () => {
     });
   });
 
-  it('serves a 90 s horizon asked for as the dashboard names it, not rounded to 2m', async () => {
+  it('serves a 90 s horizon asked for in seconds, as forecasts carry it, not rounded to 2m', async () => {
     await insertPredictions(gw.db.pool, [prediction('ninety', at(3), 100, 101, { horizonS: 90 })]);
     const asked = {
       model: 'ninety',
@@ -255,8 +255,8 @@ describe('predictions: significance, calibration and the strategy', () => {
       from: at(0).toISOString(),
       to: at(4).toISOString(),
     };
-    const history = await gw.client.predictions.history.query({ ...asked, horizon: '90s' });
+    const history = await gw.client.predictions.history.query({ ...asked, horizonS: 90 });
     expect(history.map((p) => [p.horizonS, p.madeAt])).toEqual([[90, at(3).toISOString()]]);
-    expect(await gw.client.predictions.history.query({ ...asked, horizon: '2m' })).toEqual([]);
+    expect(await gw.client.predictions.history.query({ ...asked, horizonS: 120 })).toEqual([]);
   });
 });

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { startService, type StartedService } from '@cryptoviz/runtime';
 import type { StorageFlavor } from '@cryptoviz/store';
+import { openHeartbeats, putHeartbeat, type HeartbeatReport } from '@cryptoviz/bus';
 import {
   createTestBus,
   createTestDatabase,
+  testHeartbeat,
   type TestBus,
   type TestDatabase,
 } from '@cryptoviz/testkit';
@@ -75,6 +77,22 @@ export async function startTestGateway(
       await db.drop();
     },
   };
+}
+
+/** A writer's or fetcher's heartbeat in the gateway's bucket, of a worker started an hour ago. */
+export async function putWorkerBeat(
+  gw: TestGateway,
+  role: 'writer' | 'fetcher',
+  beat: {
+    id: string;
+    resource?: string;
+    lastSeen?: string;
+    details?: Partial<HeartbeatReport<'fetcher'>['details']>;
+  },
+): Promise<void> {
+  const kv = await openHeartbeats(gw.bus.js, gw.bus.topo);
+  const startedAt = new Date(Date.now() - 3_600_000).toISOString();
+  await putHeartbeat(kv, testHeartbeat(role, { startedAt, ...beat }));
 }
 
 /** A client that presents a bearer token (or a wrong one). */

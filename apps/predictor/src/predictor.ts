@@ -1,13 +1,7 @@
 import type pg from 'pg';
-import type { DecodedTicks, NatsConnection, Topology } from '@cryptoviz/bus';
+import type { NatsConnection, Topology } from '@cryptoviz/bus';
+import { barsRemembered, type ForecasterOptions } from '@cryptoviz/forecast';
 import {
-  barsRemembered,
-  type ForecasterOptions,
-  type ScoreMetrics,
-  type SkillVerdict,
-} from '@cryptoviz/forecast';
-import {
-  combineSkillTests,
   parseDuration,
   toModelSpec,
   warmUpBars,
@@ -19,8 +13,12 @@ import { catchUp } from './catch-up.ts';
 import { databaseRetry } from './database-retry.ts';
 import { followTicks } from './follow.ts';
 import { predictorMetrics } from './metrics.ts';
-import { Persister, persistFailure } from './persist.ts';
+import { Persister } from './persist.ts';
+import { predictorStatus, type PredictorStatus } from './predictor-status.ts';
 import { SeriesBook } from './series-book.ts';
+import { ticksHandler } from './ticks-handler.ts';
+
+export type { PredictorStatus } from './predictor-status.ts';
 
 export interface PredictorOptions {
   nc: NatsConnection;
@@ -66,50 +64,6 @@ export function historyBarsFor(
   if (extra !== undefined) return warmUpBars(spec) + extra;
   const barMs = parseDuration(spec.interval);
   return barsRemembered(toModelSpec(spec), barMs, spec.horizons.map(parseDuration), forecaster);
-}
-
-export interface PredictorStatus {
-  series: number;
-  predictionsPublished: number;
-  scored: number;
-  ignoredTicks: number;
-  lastPredictionAt: string | null;
-  /**
-   * When forecasts were last stored, by the clock: how a reader tells a model still at work
-   * from a stuck one when its forecasts are in event time (a replay's are years old).
-   */
-  lastStoredAt: string | null;
-  /** Share of recent scored forecasts whose direction was right, over every series. */
-  accuracy: number | null;
-  /** 1 − MAE/MAE(naive) over the same forecasts. */
-  skill: number | null;
-  /**
-   * What Diebold–Mariano tests of that skill against naive say, one per series and horizon
-   * over the same forecasts, combined by combineSkillTests (the weakest); null before any.
-   */
-  skillVerdict: SkillVerdict | null;
-  /** The p-value of the test behind skillVerdict. */
-  skillPValue: number | null;
-  /** `source/symbol` → horizon seconds → live metrics. */
-  bySeries: Record<string, Record<string, ScoreMetrics>>;
-}
-
-/** One figure from many: each series' and horizon's metric weighted by how many it scored. */
-function weighted(
-  bySeries: PredictorStatus['bySeries'],
-  pick: (m: ScoreMetrics) => number | null,
-): number | null {
-  let sum = 0;
-  let n = 0;
-  for (const horizons of Object.values(bySeries)) {
-    for (const metrics of Object.values(horizons)) {
-      const value = pick(metrics);
-      if (value === null || metrics.n === 0) continue;
-      sum += value * metrics.n;
-      n += metrics.n;
-    }
-  }
-  return n > 0 ? sum / n : null;
 }
 
 export interface Predictor {
@@ -162,26 +116,12 @@ export async function startPredictor(options: PredictorOptions): Promise<Predict
     maxBars: options.catchUpMaxBars ?? DEFAULT_CATCH_UP_MAX_BARS,
   });
 
-  // Ticks the catch-up already saw come again; those of closed bars are late and ignored, and
-  // a re-forecast bar is stored once by its key.
-  async function onMessage({ ticks, problems }: DecodedTicks): Promise<void> {
-    ignoredTicks += problems.length;
-    for (const tick of ticks) {
-      if (!book.wants(tick.source, tick.symbol)) {
-        ignoredTicks++;
-        continue;
-      }
-      const entry = book.get(tick.source, tick.symbol);
-      const closed = entry.bars.push(Date.parse(tick.time), tick.price);
-      if (closed.length === 0) continue;
-      const { predictions, realized } = book.forecast(entry, closed);
-      try {
-        await persister.persist(predictions, realized);
-      } catch (err) {
-        log.error({ err: (err as Error).message }, persistFailure(err));
-      }
-    }
-  }
+  const onMessage = ticksHandler({
+    book,
+    persister,
+    log,
+    onIgnored: (count) => (ignoredTicks += count),
+  });
   const lookbackMs = options.resumeLookbackMs ?? Math.max(2 * book.barMs, 60_000);
   const following = followTicks({
     nc,
@@ -194,24 +134,7 @@ export async function startPredictor(options: PredictorOptions): Promise<Predict
   });
 
   return {
-    status: () => {
-      const bySeries = book.accuracy();
-      const direction = weighted(bySeries, (m) => m.directionalAccuracy);
-      const verdict = combineSkillTests(book.significance());
-      return {
-        series: book.size,
-        predictionsPublished: persister.predictionsPublished,
-        scored: persister.scored,
-        ignoredTicks,
-        lastPredictionAt: persister.lastPredictionAt,
-        lastStoredAt: persister.lastStoredAt,
-        accuracy: direction === null ? null : direction / 100,
-        skill: weighted(bySeries, (m) => m.skill),
-        skillVerdict: verdict?.verdict ?? null,
-        skillPValue: verdict?.pValue ?? null,
-        bySeries,
-      };
-    },
+    status: () => predictorStatus(book, persister, ignoredTicks),
     isReady: () => !nc.isClosed(),
     stop: () => following.stop(),
   };

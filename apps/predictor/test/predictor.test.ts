@@ -158,7 +158,7 @@ describe('predictor', () => {
 
     const [score1h] = await accuracy(steady.db.pool, {
       model: 'ma5',
-      horizon: '1h',
+      horizonS: 3600,
       since: new Date(0),
     });
     expect(score1h).toMatchObject({
@@ -183,7 +183,7 @@ describe('predictor', () => {
     const history = await predictionHistory(steady.db.pool, {
       model: 'ma5',
       symbol: 'BTC',
-      horizon: '6h',
+      horizonS: 21_600,
       from: new Date(0),
       to: new Date(),
     });
@@ -193,6 +193,11 @@ describe('predictor', () => {
     expect(live.accuracy).toBeGreaterThan(0);
     expect(live.accuracy).toBeLessThanOrEqual(1);
     expect(live.skill).toEqual(expect.any(Number));
+    // The status's figures are the pool of its series' metrics, each weighed by what it scored.
+    const series = Object.values(live.bySeries).flatMap((h) => Object.values(h));
+    expect(live.scores.n).toBe(series.reduce((sum, m) => sum + m.n, 0));
+    expect(live.accuracy).toBe(live.scores.directionalAccuracy);
+    expect(live.skill).toBe(live.scores.skill);
     // Scored pairs of both horizons were tested against naive; the verdict reads the p-value.
     expect(live.skillVerdict).not.toBe('too-few-pairs');
     expect(live.skillPValue).toEqual(expect.any(Number));

@@ -15,9 +15,11 @@ const score = (model: string, horizonS = 3_600): Score => ({
   horizonS,
   n: 120,
   mae: 10,
-  mape: 0.5,
+  mape: 0.005,
   rmse: 12,
-  directionalAccuracy: 58,
+  directionalAccuracy: 0.58,
+  directionCalls: 110,
+  naiveMae: 10.5,
   skill: 0.05,
   intervalCoverage: 0.9,
   significance: {
@@ -106,6 +108,9 @@ describe('Scorecard', () => {
     expect(verdictCell.textContent).toContain('beats naive');
     expect(verdictCell.textContent).toContain('p = 0.002');
     expect(rows(view.target)[0]).toContain('90%');
+    // Fractions in the data, percentages on screen: MAPE 0.005 and 58 % of directions right.
+    expect(rows(view.target)[0]).toContain('0.50%');
+    expect(rows(view.target)[0]).toContain('58%');
     // One diagram: naive calls no direction.
     const diagrams = view.target.querySelectorAll('[data-testid="reliability"]');
     expect(diagrams).toHaveLength(1);

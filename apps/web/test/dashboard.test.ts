@@ -427,7 +427,7 @@ describe('dashboard in a browser', () => {
     const stored = await predictionHistory(stack.backend.db.pool, {
       model: LIVE_MODEL,
       symbol: 'BTC',
-      horizon: '1h',
+      horizonS: 3600,
       from: new Date(Date.now() - 120_000),
       to: new Date(Date.now() + 1_000),
       limit: 1_000,

@@ -154,7 +154,7 @@ describe('a deleted source or model in the browser', () => {
     const history = await admin.predictions.history.query({
       model: 'doomed-model',
       symbol: 'BTC',
-      horizon: '1h',
+      horizonS: 3600,
       source: 'doomed',
       from: new Date(now - 5 * HOUR).toISOString(),
       to: new Date(now).toISOString(),

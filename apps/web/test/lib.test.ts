@@ -1,3 +1,4 @@
+import { signalFor, type Forecast } from '@cryptoviz/forecast';
 import { parseDuration } from '@cryptoviz/resources';
 import { TRPCClientError } from '@trpc/client';
 import { get } from 'svelte/store';
@@ -85,6 +86,18 @@ describe('consensus', () => {
     expect(weighted.point).toBeCloseTo((101 + 97 / 9) / (1 + 1 / 9), 9);
     expect(weighted.signal).toBe('BUY');
     expect(consensusFor([prediction('base', 'naive', 100)], 3_600)).toBeNull();
+  });
+
+  it('calls its signal by the models’ own default rule (signalFor), at and around its edges', () => {
+    for (const point of [99.7, 99.8, 99.81, 100, 100.19, 100.2, 100.21, 101]) {
+      for (const confidence of [0.5, 0.69, 0.7, 0.9]) {
+        const call = consensusFor([{ ...prediction('m', 'ridge', point), confidence }], 3_600)!;
+        expect(call.signal, `point ${point}, confidence ${confidence}`).toBe(
+          // Only what a signal reads of a forecast.
+          signalFor({ point, last: 100, confidence } as Forecast),
+        );
+      }
+    }
   });
 });
 

@@ -167,7 +167,13 @@ describe('predictions: significance, calibration and "Would it have paid?"', () 
     const page = await stack.open('/predictions');
     const panel = page.getByTestId('strategy-panel');
     await panel.getByRole('combobox', { name: 'Model' }).selectOption('ridge-btc');
-    const ask = { model: 'ridge-btc', symbol: 'BTC', source: SOURCE, horizon: '1h', windowDays: 7 };
+    const ask = {
+      model: 'ridge-btc',
+      symbol: 'BTC',
+      source: SOURCE,
+      horizonS: 3600,
+      windowDays: 7,
+    };
 
     const atDefaultFee = await client.predictions.strategy.query({ ...ask, feeRate: 0.001 });
     expect(atDefaultFee.strategy.trades).toBeGreaterThan(0);

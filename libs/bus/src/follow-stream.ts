@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
 import {
   DeliverPolicy,
   type ConsumerMessages,
@@ -42,8 +43,12 @@ const RECREATE_ON = new Set<ConsumerNotification['type']>([
  * lost with its server is noticed within seconds rather than the default half-minute.
  */
 const PULL_EXPIRES_MS = 5_000;
-const RETRY_MIN_MS = 250;
-const RETRY_MAX_MS = 5_000;
+/** A lost consumer is recreated after 250 ms, doubling while it keeps failing, up to 5 s. */
+const RECREATE_DELAYS = new ExponentialBackoff({
+  generator: noJitterGenerator,
+  initialDelay: 250,
+  maxDelay: 5_000,
+});
 
 /**
  * Follows one subject filter of a stream through ordered consumers (ephemeral, flow-controlled,
@@ -61,7 +66,7 @@ export async function* followStream(
   // "What comes next" is pinned to a sequence now, so a recreated consumer resumes, not skips.
   let position: Position =
     options.start === 'new' ? { afterSeq: await lastSequence(js, options.stream) } : options.start;
-  let failures = 0;
+  let backoff: IBackoff<unknown> | undefined;
   while (!signal.aborted) {
     let reason: string;
     let follower: Follower | undefined;
@@ -71,7 +76,7 @@ export async function* followStream(
         // A recreated consumer starts after the last message yielded: never one before it.
         if ('afterSeq' in position && msg.seq <= position.afterSeq) continue;
         position = { afterSeq: msg.seq };
-        failures = 0;
+        backoff = undefined;
         yield msg;
       }
       reason = follower.lost ?? 'the consumer ended';
@@ -85,9 +90,8 @@ export async function* followStream(
     if (signal.aborted) break;
     options.onRecreate?.(reason);
     // Cut short when the signal aborts; the loop then ends.
-    await delay(Math.min(RETRY_MIN_MS * 2 ** failures++, RETRY_MAX_MS), undefined, {
-      signal,
-    }).catch(() => undefined);
+    backoff = (backoff ?? RECREATE_DELAYS).next(undefined);
+    await delay(backoff.duration, undefined, { signal }).catch(() => undefined);
   }
 }
 

@@ -1,6 +1,7 @@
 export * from './topology.ts';
 export * from './connection.ts';
 export * from './streams.ts';
+export * from './infrastructure.ts';
 export * from './codec.ts';
 export * from './dlq.ts';
 export * from './heartbeats.ts';

@@ -6,6 +6,7 @@ import {
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
+import { heartbeatStream } from './heartbeats.ts';
 import type { Topology } from './topology.ts';
 
 const DAY_MS = 86_400_000;
@@ -72,8 +73,12 @@ export function streamConfigs(
   ];
 }
 
-/** Creates the streams, or brings existing ones to the declared limits; safe to run at every start. */
-export async function ensureStreams(
+/**
+ * Creates the streams, or brings existing ones to the declared limits. The owner's part only
+ * (see declareBusInfrastructure): a worker that ran this would write its version's settings
+ * over the owner's.
+ */
+export async function declareStreams(
   jsm: JetStreamManager,
   topo: Topology,
   limits: StreamLimits = DEFAULT_STREAM_LIMITS,
@@ -83,7 +88,7 @@ export async function ensureStreams(
     const existing = await jsm.streams.info(name).catch(() => undefined);
     if (!existing) {
       await jsm.streams.add(config).catch(async (err: Error) => {
-        // Another worker may have created it between our check and our add.
+        // Another owner (a second controller starting) may have created it meanwhile.
         if (!(await jsm.streams.info(name).catch(() => undefined))) throw err;
       });
     } else {
@@ -96,5 +101,5 @@ export async function deleteStreams(jsm: JetStreamManager, topo: Topology): Prom
   for (const name of Object.values(topo.streams)) {
     await jsm.streams.delete(name).catch(() => undefined);
   }
-  await jsm.streams.delete(`KV_${topo.heartbeatBucket}`).catch(() => undefined);
+  await jsm.streams.delete(heartbeatStream(topo)).catch(() => undefined);
 }

@@ -4,10 +4,11 @@ import { connectBus, type NatsConnection } from './connection.ts';
 import {
   openHeartbeats,
   startHeartbeat,
-  type Heartbeat,
   type HeartbeatLoop,
+  type HeartbeatReport,
+  type HeartbeatRole,
 } from './heartbeats.ts';
-import { ensureStreams } from './streams.ts';
+import { waitForBusInfrastructure } from './infrastructure.ts';
 import { topology, type Topology } from './topology.ts';
 
 /** What every worker needs from NATS: a connection, its namespace's streams, and heartbeats. */
@@ -15,9 +16,9 @@ export interface WorkerBus {
   nc: NatsConnection;
   js: JetStreamClient;
   topo: Topology;
-  heartbeat(
-    identity: Omit<Pick<Heartbeat, 'id' | 'role' | 'resource'>, 'id'>,
-    read: () => Pick<Heartbeat, 'counters' | 'details'>,
+  heartbeat<R extends HeartbeatRole>(
+    identity: { role: R; resource?: string },
+    read: () => HeartbeatReport<R>,
   ): HeartbeatLoop;
   /** Stops the heartbeats (removing the worker's key) and drains the connection. */
   close(): Promise<void>;
@@ -29,7 +30,8 @@ export async function openWorkerBus(
 ): Promise<WorkerBus> {
   const nc = await connectBus(config.NATS_URL, config.WORKER_ID, log);
   const topo = topology(config.CRYPTOVIZ_NAMESPACE);
-  await ensureStreams(await jetstreamManager(nc), topo);
+  // The streams and the bucket are the controller's: a worker waits for them, never declares.
+  await waitForBusInfrastructure(await jetstreamManager(nc), topo, { log: (m) => log.warn(m) });
   const js = jetstream(nc);
   const kv = await openHeartbeats(js, topo);
   const loops: HeartbeatLoop[] = [];
@@ -38,7 +40,9 @@ export async function openWorkerBus(
     js,
     topo,
     heartbeat(identity, read) {
-      const loop = startHeartbeat(kv, { ...identity, id: config.WORKER_ID }, read);
+      const loop = startHeartbeat(kv, { ...identity, id: config.WORKER_ID }, read, {
+        onRefused: (reason) => log.warn(reason),
+      });
       loops.push(loop);
       return loop;
     },

@@ -3,7 +3,7 @@ import { nanos } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { inject, describe, expect, it } from 'vitest';
 import { uniqueName } from '@cryptoviz/testkit';
-import { DEFAULT_STREAM_LIMITS, deleteStreams, ensureStreams, topology } from '../src/index.ts';
+import { DEFAULT_STREAM_LIMITS, deleteStreams, declareStreams, topology } from '../src/index.ts';
 
 describe('stream declarations on a real JetStream', () => {
   it('creates TICKS, PREDICTIONS and DLQ with file storage, limits and a duplicate window, idempotently', async () => {
@@ -12,7 +12,7 @@ describe('stream declarations on a real JetStream', () => {
     const topo = topology(uniqueName('streams'));
     try {
       // Several workers start at once: every one declares, none fails.
-      await Promise.all([ensureStreams(jsm, topo), ensureStreams(jsm, topo)]);
+      await Promise.all([declareStreams(jsm, topo), declareStreams(jsm, topo)]);
       const ticks = (await jsm.streams.info(topo.streams.ticks)).config;
       expect(ticks).toMatchObject({
         subjects: [`${topo.namespace}.ticks.>`],
@@ -36,7 +36,7 @@ describe('stream declarations on a real JetStream', () => {
         ticksMaxAgeMs: 3_600_000,
         duplicateWindowMs: 30_000,
       };
-      await ensureStreams(jsm, topo, limits);
+      await declareStreams(jsm, topo, limits);
       const updated = await jsm.streams.info(topo.streams.ticks);
       expect(updated.config.max_age).toBe(nanos(3_600_000));
       expect(updated.config.duplicate_window).toBe(nanos(30_000));

@@ -3,7 +3,7 @@ import { Forecaster, type ForecasterOptions } from './forecaster.ts';
 import { formatHorizon, hoursToMs } from './horizon.ts';
 import { ScoreAccumulator, type ScoreMetrics } from './metrics.ts';
 import { parseModelSpec, type ModelSpec } from './model-spec.ts';
-import { SIGNAL_RULE } from './signal.ts';
+import { DEFAULT_SIGNAL_RULE } from './signal.ts';
 import { dieboldMariano, type DieboldMariano } from './significance.ts';
 
 export const DEFAULT_WARMUP = 168;
@@ -52,7 +52,7 @@ export interface BacktestMetrics extends ScoreMetrics {
   intervalScoreSkill: number | null;
   /** Pairs whose forecast had a direction, confidence ≥ the default signal minimum, and a move. */
   confidentCalls: number;
-  /** 100 · share of those calls whose direction was right: what "confident" is worth. */
+  /** Share (0–1) of those calls whose direction was right: what "confident" is worth. */
   confidentAccuracy: number | null;
 }
 
@@ -177,7 +177,7 @@ function score(
   volatile: Uint8Array,
 ): BacktestMetrics {
   const accumulator = new ScoreAccumulator();
-  const { minConfidence } = SIGNAL_RULE.parse({});
+  const { minConfidence } = DEFAULT_SIGNAL_RULE;
   const modelLoss: number[] = [];
   const naiveLoss: number[] = [];
   const confidences: number[] = [];
@@ -239,7 +239,7 @@ function score(
     },
     intervalScoreSkill: scored > 0 && naiveScore > 0 ? 1 - modelScore / naiveScore : null,
     confidentCalls,
-    confidentAccuracy: confidentCalls > 0 ? (100 * confidentRight) / confidentCalls : null,
+    confidentAccuracy: confidentCalls > 0 ? confidentRight / confidentCalls : null,
   };
 }
 

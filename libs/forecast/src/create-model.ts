@@ -6,7 +6,7 @@ import { createMomentum } from './models/momentum.ts';
 import { createMovingAverage } from './models/moving-average.ts';
 import { createNaive } from './models/naive.ts';
 import { createRidge } from './models/ridge.ts';
-import { parseModelSpec, planConsensus, type ModelSpec } from './model-spec.ts';
+import { parseModelSpec, type ModelSpec } from './model-spec.ts';
 import type { PointModel } from './point-model.ts';
 
 /** Builds a fresh point model for `horizon` bars ahead from a spec (string or parsed). */
@@ -31,9 +31,8 @@ export function createPointModel(spec: ModelSpec | string, horizon: number): Poi
     case 'ridge':
       return createRidge(parsed.params, horizon);
     case 'consensus': {
-      const plan = planConsensus(parsed.params);
-      const members = plan.members.map((member) => createPointModel(member, horizon));
-      return createConsensus(members, plan.weighting, horizon);
+      const members = parsed.plan.members.map((member) => createPointModel(member, horizon));
+      return createConsensus(members, parsed.plan.weighting, horizon);
     }
   }
 }

@@ -3,10 +3,14 @@ export {
   ModelSpecError,
   describeParameters,
   isModelName,
+  modelSpecFrom,
   parseModelList,
   parseModelSpec,
   planConsensus,
   type ConsensusPlan,
+  type DeclaredMember,
+  type DeclaredModel,
+  type MemberSpec,
   type ModelSpec,
 } from './model-spec.ts';
 export type { PointModel } from './point-model.ts';
@@ -22,8 +26,22 @@ export {
   type ForecasterOptions,
   type NotEnoughData,
 } from './forecaster.ts';
-export { SIGNAL_RULE, signalFor, signalForMove, type Signal, type SignalRule } from './signal.ts';
-export { ScoreAccumulator, type ScoreMetrics } from './metrics.ts';
+export {
+  DEFAULT_SIGNAL_RULE,
+  SIGNAL_RULE,
+  signalFor,
+  signalForMove,
+  type Signal,
+  type SignalRule,
+} from './signal.ts';
+export {
+  NO_SCORES,
+  poolScores,
+  ScoreAccumulator,
+  scoreMetricsSchema,
+  skillOf,
+  type ScoreMetrics,
+} from './metrics.ts';
 export { formatHorizon, parseHorizon } from './horizon.ts';
 export {
   BacktestConfigError,

@@ -1,20 +1,108 @@
+import { z } from 'zod';
 import { RingBuffer } from './ring-buffer.ts';
 
-export interface ScoreMetrics {
+const share = z.number().min(0).max(1);
+const nonNegative = z.number().min(0);
+
+/**
+ * The score metrics of forecasts, the one definition every figure derives from: SQL
+ * (libs/store `accuracy`) computes the same ones over stored forecasts, and a test holds the two
+ * to each other. Shares are fractions (0–1); percentages only where a human reads them. A schema
+ * because workers send their metrics to the controller in heartbeats.
+ */
+export const scoreMetricsSchema = z.object({
   /** Pairs scored. */
-  n: number;
+  n: z.number().int().min(0),
   /** Mean |ŷ − y|; null when n = 0. */
-  mae: number | null;
-  /** 100 · mean(|ŷ − y| / |y|). */
-  mape: number | null;
-  rmse: number | null;
+  mae: nonNegative.nullable(),
+  /** Mean |ŷ − y| / |y|, a fraction (0.01 = 1 %). */
+  mape: nonNegative.nullable(),
+  rmse: nonNegative.nullable(),
   /**
-   * 100 · share of pairs with sign(ŷ − last) = sign(y − last), over pairs where neither side is
-   * flat; null when there are none (e.g. always for naive).
+   * Share (0–1) of pairs with sign(ŷ − last) = sign(y − last), over the `directionCalls` pairs
+   * where neither side is flat; null when there are none (e.g. always for naive).
    */
-  directionalAccuracy: number | null;
+  directionalAccuracy: share.nullable(),
+  /** Pairs whose direction counts: neither the forecast nor the realized price is flat. */
+  directionCalls: z.number().int().min(0),
+  /** Mean |last − y|: naive's MAE over the same pairs, what skill is measured against. */
+  naiveMae: nonNegative.nullable(),
   /** 1 − mae / mae(naive) over the same pairs; null when naive's mae is 0 or n = 0. */
-  skill: number | null;
+  skill: z.number().nullable(),
+});
+
+export type ScoreMetrics = z.infer<typeof scoreMetricsSchema>;
+
+/** The metrics of no pairs at all. */
+export const NO_SCORES: ScoreMetrics = Object.freeze({
+  n: 0,
+  mae: null,
+  mape: null,
+  rmse: null,
+  directionalAccuracy: null,
+  directionCalls: 0,
+  naiveMae: null,
+  skill: null,
+});
+
+/** 1 − mae / naiveMae; null when naive made no error to beat (or there was nothing scored). */
+export function skillOf(mae: number | null, naiveMae: number | null): number | null {
+  return mae !== null && naiveMae !== null && naiveMae > 0 ? 1 - mae / naiveMae : null;
+}
+
+/**
+ * The metrics of several disjoint sets of pairs (series, horizons, workers) as one: exactly the
+ * metrics of all their pairs together. Means are weighted by the pairs behind them (directional
+ * accuracy by its direction calls, RMSE through its mean square) and skill is the pooled MAE
+ * against the pooled naive MAE, not a mean of ratios: a plain mean would let a worker that
+ * scored 3 forecasts count as much as one that scored 3000.
+ */
+export function poolScores(parts: readonly ScoreMetrics[]): ScoreMetrics {
+  const scored = parts.filter((part) => part.n > 0);
+  // One part is its own pool, exactly: no rounding from taking its figures apart and back.
+  if (scored.length === 1) return { ...scored[0]! };
+  const sums: ScoreSums = { n: 0, abs: 0, pct: 0, sq: 0, naive: 0, calls: 0, right: 0 };
+  for (const part of scored) {
+    sums.n += part.n;
+    sums.abs += (part.mae ?? 0) * part.n;
+    sums.pct += (part.mape ?? 0) * part.n;
+    sums.sq += (part.rmse ?? 0) ** 2 * part.n;
+    sums.naive += (part.naiveMae ?? 0) * part.n;
+    if (part.directionalAccuracy !== null) {
+      sums.calls += part.directionCalls;
+      sums.right += part.directionalAccuracy * part.directionCalls;
+    }
+  }
+  return metricsOf(sums);
+}
+
+/** Sums over pairs of each per-pair term, and the pairs and direction calls behind them. */
+interface ScoreSums {
+  n: number;
+  abs: number;
+  pct: number;
+  sq: number;
+  naive: number;
+  calls: number;
+  right: number;
+}
+
+/** The metrics of pairs, from their sums: the formulas of ScoreMetrics, written once. */
+function metricsOf(sums: ScoreSums): ScoreMetrics {
+  const { n, calls } = sums;
+  if (n === 0) return { ...NO_SCORES };
+  const mae = sums.abs / n;
+  const naiveMae = sums.naive / n;
+  return {
+    n,
+    mae,
+    mape: sums.pct / n,
+    rmse: Math.sqrt(sums.sq / n),
+    directionalAccuracy: calls > 0 ? sums.right / calls : null,
+    directionCalls: calls,
+    naiveMae,
+    skill: skillOf(mae, naiveMae),
+  };
 }
 
 /** Per-pair terms kept by the accumulator, in the order of TERM_COUNT slots. */
@@ -77,21 +165,17 @@ export class ScoreAccumulator {
   }
 
   metrics(): ScoreMetrics {
-    const n = this.count;
-    if (n === 0) {
-      return { n, mae: null, mape: null, rmse: null, directionalAccuracy: null, skill: null };
-    }
-    const mae = this.sums[ABS_ERROR]! / n;
-    const naiveMae = this.sums[NAIVE_ABS_ERROR]! / n;
-    const counted = this.sums[DIRECTION_COUNTED]!;
-    return {
-      n,
-      mae,
-      mape: (100 * this.sums[PCT_ERROR]!) / n,
-      rmse: Math.sqrt(this.sums[SQ_ERROR]! / n),
-      directionalAccuracy: counted > 0 ? (100 * this.sums[DIRECTION_RIGHT]!) / counted : null,
-      skill: naiveMae > 0 ? 1 - mae / naiveMae : null,
-    };
+    const sums = this.sums;
+    return metricsOf({
+      n: this.count,
+      abs: sums[ABS_ERROR]!,
+      pct: sums[PCT_ERROR]!,
+      sq: sums[SQ_ERROR]!,
+      naive: sums[NAIVE_ABS_ERROR]!,
+      // Counts summed as floats are whole numbers again once rounded.
+      calls: Math.round(sums[DIRECTION_COUNTED]!),
+      right: sums[DIRECTION_RIGHT]!,
+    });
   }
 
   /**

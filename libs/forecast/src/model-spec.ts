@@ -2,23 +2,54 @@ import { z } from 'zod';
 import { MODEL_NAMES, MODEL_PARAMS, type ModelName, type ModelParams } from './model-params.ts';
 import type { ConsensusWeighting } from './models/consensus.ts';
 
-/** A model name with validated parameters (defaults filled in). */
+interface SpecOf<N extends ModelName> {
+  readonly name: N;
+  readonly params: ModelParams<N>;
+  /** The spec as written (trimmed, trailing commas dropped); labels results. */
+  readonly text: string;
+}
+
+/**
+ * A model name with validated parameters (defaults filled in); a consensus also with its
+ * members and weighting resolved (`plan`), which is what builds it.
+ */
 export type ModelSpec = {
-  [N in ModelName]: {
-    readonly name: N;
-    readonly params: ModelParams<N>;
-    /** The spec as written (trimmed, trailing commas dropped); labels results. */
-    readonly text: string;
-  };
+  [N in ModelName]: N extends 'consensus'
+    ? SpecOf<N> & { readonly plan: ConsensusPlan }
+    : SpecOf<N>;
 }[ModelName];
+
+/** A model that is not a consensus: what a consensus's members are. */
+export type MemberSpec = Exclude<ModelSpec, { name: 'consensus' }>;
+
+/**
+ * A model as a PredictionModel resource declares it: an algorithm with numeric parameters
+ * and, for a consensus, member objects. Built into a ModelSpec directly (modelSpecFrom), never
+ * through the spec language, which is the CLI's.
+ */
+export interface DeclaredModel {
+  algorithm: string;
+  params?: Record<string, number>;
+  members?: readonly DeclaredMember[];
+}
+
+export interface DeclaredMember {
+  algorithm: string;
+  params?: Record<string, number>;
+  /** Static weight; leave out on every member to weight by each member's recent error. */
+  weight?: number;
+}
 
 export class ModelSpecError extends Error {
   override name = 'ModelSpecError';
 }
 
-/** How a consensus combines its members, resolved from its string parameters. */
+/**
+ * How a consensus combines its members: resolved from its string parameters (the spec
+ * language), or given directly by a declared model (`plan` of its ModelSpec).
+ */
 export interface ConsensusPlan {
-  members: ModelSpec[];
+  members: MemberSpec[];
   weighting: ConsensusWeighting;
 }
 
@@ -74,6 +105,76 @@ export function describeParameters(name: ModelName): string {
     .join(', ');
 }
 
+/**
+ * A declared model (a PredictionModel's algorithm, params and members) as a ModelSpec, built
+ * from its objects: numbers stay numbers, so nothing valid in the resource can be lost in a
+ * round trip through text. `text` is only a label, in the spec language. Throws
+ * ModelSpecError naming the member and parameter at fault.
+ */
+export function modelSpecFrom(declared: DeclaredModel): ModelSpec {
+  if (declared.algorithm !== 'consensus') return validSpec(declared.algorithm, declared.params);
+  const members = declared.members ?? [];
+  if (members.length === 0) throw new ModelSpecError('consensus: needs at least one member');
+  const specs = members.map((member, i) => {
+    if (member.algorithm === 'consensus') {
+      throw new ModelSpecError(`consensus: member ${i}: a consensus cannot be a member`);
+    }
+    try {
+      return validSpec(member.algorithm, member.params, 'member') as MemberSpec;
+    } catch (err) {
+      throw new ModelSpecError(`consensus: member ${i}: ${(err as Error).message}`);
+    }
+  });
+  const weights = members.map((member) => member.weight);
+  const errorWindow = MODEL_PARAMS.consensus.shape.errorWindow.parse(undefined);
+  const weighting: ConsensusWeighting = weights.every((weight) => weight !== undefined)
+    ? { kind: 'static', weights }
+    : { kind: 'inverseMae', errorWindow };
+  if (weighting.kind === 'static' && !(weighting.weights.reduce((a, b) => a + b, 0) > 0)) {
+    throw new ModelSpecError("consensus: the members' weights must have a positive sum");
+  }
+  // The spec language's words for it, as a label: never parsed back.
+  const params = {
+    members: specs.map((member) => member.text).join('+'),
+    weights: weighting.kind === 'static' ? weighting.weights.join('+') : 'inverseMae',
+    errorWindow,
+  };
+  return {
+    name: 'consensus',
+    params,
+    text: `consensus:members=${params.members},weights=${params.weights}`,
+    plan: { members: specs, weighting },
+  };
+}
+
+/**
+ * A plain model's spec from its name and numeric parameters, labelled in the spec language:
+ * `name:key=value,…` alone, `name(key=value,…)` as a consensus member.
+ */
+function validSpec(
+  name: string,
+  params: Record<string, number> = {},
+  as: 'model' | 'member' = 'model',
+): ModelSpec {
+  if (!isModelName(name)) throw new ModelSpecError(unknownModelMessage(name));
+  const result = MODEL_PARAMS[name].safeParse(params);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = String(issue.path[0] ?? '?');
+    throw new ModelSpecError(
+      `${name}: invalid parameter "${key}": ${issue.message}; valid parameters: ${describeParameters(name)}`,
+    );
+  }
+  const listed = paramText(params);
+  const text = !listed ? name : as === 'member' ? `${name}(${listed})` : `${name}:${listed}`;
+  return { name, params: result.data, text } as ModelSpec;
+}
+
+const paramText = (params: Record<string, number>) =>
+  Object.entries(params)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+
 /** Resolves a consensus's `members` and `weights` parameters. */
 export function planConsensus(params: ModelParams<'consensus'>): ConsensusPlan {
   const members = splitOutsideParentheses(params.members, '+').map(parseMember);
@@ -93,7 +194,7 @@ export function planConsensus(params: ModelParams<'consensus'>): ConsensusPlan {
 }
 
 /** A consensus member: `name` or `name(key=value,…)`. */
-function parseMember(text: string): ModelSpec {
+function parseMember(text: string): MemberSpec {
   const open = text.indexOf('(');
   const name = open === -1 ? text : text.slice(0, open);
   const paramText = open === -1 ? '' : text.slice(open + 1, -1);
@@ -101,7 +202,7 @@ function parseMember(text: string): ModelSpec {
     throw new ModelSpecError('consensus: parameter "members": a consensus cannot be a member');
   }
   try {
-    return buildSpec(name, paramText, text);
+    return buildSpec(name, paramText, text) as MemberSpec;
   } catch (err) {
     throw new ModelSpecError(`consensus: parameter "members": ${(err as Error).message}`);
   }
@@ -138,9 +239,12 @@ function buildSpec(name: string, paramText: string, text: string): ModelSpec {
       `${name}: invalid parameter "${key}"="${raw[key] ?? ''}": ${issue.message}; valid parameters: ${describeParameters(name)}`,
     );
   }
-  const spec = { name, params: result.data, text } as ModelSpec;
-  if (spec.name === 'consensus') planConsensus(spec.params); // fail at parse time, not first use
-  return spec;
+  // A consensus is resolved at parse time: it fails here, not at first use.
+  if (name === 'consensus') {
+    const params = result.data as ModelParams<'consensus'>;
+    return { name, params, text, plan: planConsensus(params) };
+  }
+  return { name, params: result.data, text } as ModelSpec;
 }
 
 function unknownModelMessage(name: string): string {

@@ -22,6 +22,9 @@ export const SIGNAL_RULE = z.strictObject({
 
 export type SignalRule = z.output<typeof SIGNAL_RULE>;
 
+/** The rule when a model sets none: what the dashboard's consensus calls by too. */
+export const DEFAULT_SIGNAL_RULE: SignalRule = Object.freeze(SIGNAL_RULE.parse({}));
+
 /**
  * BUY when the expected move point/last − 1 is at least `threshold` and confidence is at least
  * `minConfidence`; SELL for the mirror image; HOLD otherwise.

@@ -4,9 +4,11 @@ import {
   MODEL_NAMES,
   MODEL_PARAMS,
   ModelSpecError,
+  modelSpecFrom,
   parseModelList,
   parseModelSpec,
   planConsensus,
+  type DeclaredMember,
 } from '../src/index.ts';
 
 function errorOf(action: () => unknown): Error {
@@ -131,6 +133,38 @@ describe('parseModelSpec', () => {
     expect(errorOf(() => parseModelSpec('consensus:members=consensus')).message).toContain(
       'cannot be a member',
     );
+  });
+});
+
+describe('modelSpecFrom', () => {
+  it('builds a declared model from its objects, labelled as the spec language writes it', () => {
+    expect(modelSpecFrom({ algorithm: 'movingAverage', params: { window: 5 } })).toEqual(
+      parseModelSpec('movingAverage:window=5'),
+    );
+    const declared = modelSpecFrom({
+      algorithm: 'consensus',
+      members: [{ algorithm: 'naive' }, { algorithm: 'ewma', params: { alpha: 0.5 } }],
+    });
+    const written = parseModelSpec('consensus:members=naive+ewma(alpha=0.5),weights=inverseMae');
+    expect(declared).toEqual(written);
+  });
+
+  it('names the member and parameter at fault', () => {
+    const consensus = (members: DeclaredMember[]) => () =>
+      modelSpecFrom({ algorithm: 'consensus', members });
+    expect(errorOf(consensus([{ algorithm: 'naive' }, { algorithm: 'foo' }])).message).toMatch(
+      /member 1: unknown model "foo"/,
+    );
+    expect(
+      errorOf(consensus([{ algorithm: 'movingAverage', params: { window: 0 } }])).message,
+    ).toMatch(/member 0: movingAverage: invalid parameter "window"/);
+    expect(errorOf(consensus([{ algorithm: 'consensus' }])).message).toContain(
+      'cannot be a member',
+    );
+    expect(errorOf(consensus([{ algorithm: 'naive', weight: 0 }])).message).toContain(
+      'positive sum',
+    );
+    expect(errorOf(consensus([])).message).toContain('at least one member');
   });
 });
 

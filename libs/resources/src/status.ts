@@ -102,7 +102,7 @@ export const predictionModelStatusSchema = z
     ...workerStatusShape,
     /** When a worker last published a prediction. */
     lastPredictionTime: time,
-    /** Share of scored forecasts whose direction was right, over the workers' windows. */
+    /** Share (0–1) of recent direction calls that came true, pooled over the workers (poolScores). */
     accuracy: z.number().min(0).max(1),
     /** 1 − MAE/MAE(naive) over the same forecasts: above 0 the model beats "no change". */
     skill: z.number().min(-1000).max(1),

@@ -30,4 +30,24 @@ describe('a model warm-up', () => {
     );
     expect(warmUpBars(consensus)).toBe(100 + 1 + 24 - 1);
   });
+
+  it('builds a consensus from its member objects, not from text parsed back', () => {
+    const consensus = spec({
+      algorithm: 'consensus',
+      horizons: ['1h'],
+      members: [
+        // A weight the spec language cannot write (1e-7): valid in the resource, so it works.
+        { algorithm: 'ridge', params: { lambda: 0.5 }, weight: 0.0000001 },
+        { algorithm: 'holt', params: { alpha: 0.5 }, weight: 1 },
+      ],
+    });
+    const model = toModelSpec(consensus);
+    if (model.name !== 'consensus') throw new Error('expected a consensus');
+    expect(model.plan.weighting).toEqual({ kind: 'static', weights: [0.0000001, 1] });
+    expect(model.plan.members.map((member) => [member.name, member.params])).toEqual([
+      ['ridge', { lags: 2, trainWindow: 0, lambda: 0.5 }],
+      ['holt', { alpha: 0.5, beta: 0.1, damping: 1 }],
+    ]);
+    expect(warmUpBars(consensus)).toBeGreaterThan(0);
+  });
 });

@@ -6,3 +6,4 @@ export * from './probe-server.ts';
 export * from './service.ts';
 export * from './settles-within.ts';
 export * from './secrets.ts';
+export * from './wait.ts';

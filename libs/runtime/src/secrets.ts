@@ -101,3 +101,13 @@ function base64(bytes: Uint8Array): string {
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);
 }
+
+/**
+ * A URL as it may be shown to a person: its password hidden, whatever it is. Where
+ * createScrubber removes secrets it knows by value, this removes the one a URL holds by place.
+ */
+export function redactUrlPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

@@ -3,7 +3,12 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createScrubber, MIN_SECRET_FRAGMENT, REDACTED } from '@cryptoviz/runtime';
+import {
+  createScrubber,
+  MIN_SECRET_FRAGMENT,
+  redactUrlPassword,
+  REDACTED,
+} from '@cryptoviz/runtime';
 import { secretLeaks } from '@cryptoviz/testkit/secret-leaks';
 
 const KEY = 'CG-s3cr3t/Key+Value=42';
@@ -81,6 +86,15 @@ describe('createScrubber', () => {
         expect(createScrubber([secret])(text)).toBe(text);
       }),
     );
+  });
+});
+
+describe('redactUrlPassword', () => {
+  it("hides a URL's password, whatever it is, and keeps the rest", () => {
+    expect(redactUrlPassword('postgres://app:s3cr%40t@db:5432/cryptoviz')).toBe(
+      'postgres://app:***@db:5432/cryptoviz',
+    );
+    expect(redactUrlPassword('postgres://app@db/cryptoviz')).toBe('postgres://app@db/cryptoviz');
   });
 });
 

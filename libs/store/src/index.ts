@@ -1,4 +1,5 @@
 export * from './pool.ts';
+export * from './database-retry.ts';
 export * from './flavor.ts';
 export * from './schema.ts';
 export * from './policies.ts';

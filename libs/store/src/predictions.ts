@@ -1,5 +1,4 @@
-import type { PredictionRecord, ScoreMetrics } from '@cryptoviz/forecast';
-import { parseDuration } from '@cryptoviz/resources';
+import { skillOf, type PredictionRecord, type ScoreMetrics } from '@cryptoviz/forecast';
 import type pg from 'pg';
 import { WINDOWED_SCORED_SQL, windowedScoredParams, type AccuracyQuery } from './scored-window.ts';
 
@@ -273,8 +272,8 @@ export async function latestPredictions(
 export interface HistoryQuery {
   model: string;
   symbol: string;
-  /** A duration such as `1h`. */
-  horizon: string;
+  /** Seconds ahead, as forecasts carry it: never a rounded name of it. */
+  horizonS: number;
   from: Date;
   to: Date;
   source?: string;
@@ -294,7 +293,7 @@ export async function predictionHistory(
     [
       query.model,
       query.symbol,
-      parseDuration(query.horizon) / 1000,
+      query.horizonS,
       query.from,
       query.to,
       query.source ?? null,
@@ -304,7 +303,11 @@ export async function predictionHistory(
   return result.rows.map(toPrediction);
 }
 
-/** The backtest's metrics, computed in SQL over the scored forecasts of one series. */
+/**
+ * The backtest's metrics, computed in SQL over the scored forecasts of one series. ScoreMetrics
+ * (libs/forecast) defines them; the SQL repeats its formulas so that the database aggregates
+ * instead of sending every row, and a test holds it to ScoreAccumulator on the same data.
+ */
 export interface AccuracyRow extends ScoreMetrics {
   model: string;
   algorithm: string;
@@ -326,6 +329,7 @@ interface AccuracySqlRow {
   mape: number | null;
   rmse: number | null;
   directional: number | null;
+  direction_calls: string;
   naive_mae: number | null;
   interval_coverage: number | null;
 }
@@ -339,10 +343,11 @@ export async function accuracy(pool: pg.Pool, query: AccuracyQuery): Promise<Acc
     `WITH ${WINDOWED_SCORED_SQL}
      SELECT model, max(algorithm) AS algorithm, source, symbol, horizon_s, count(*) AS n,
        avg(abs(point - realized)) AS mae,
-       (100 * avg(abs(point - realized) / abs(realized)))::float8 AS mape,
+       avg(abs(point - realized) / abs(realized))::float8 AS mape,
        sqrt(avg((point - realized) ^ 2)) AS rmse,
-       (100 * avg(CASE WHEN sign(point - origin_price) = sign(realized - origin_price) THEN 1 ELSE 0 END)
-         FILTER (WHERE point <> origin_price AND realized <> origin_price))::float8 AS directional,
+       avg(CASE WHEN sign(point - origin_price) = sign(realized - origin_price) THEN 1 ELSE 0 END)
+         FILTER (WHERE point <> origin_price AND realized <> origin_price)::float8 AS directional,
+       count(*) FILTER (WHERE point <> origin_price AND realized <> origin_price) AS direction_calls,
        avg(abs(origin_price - realized)) AS naive_mae,
        avg(CASE WHEN realized BETWEEN lower AND upper THEN 1 ELSE 0 END)::float8 AS interval_coverage
      FROM windowed
@@ -361,7 +366,9 @@ export async function accuracy(pool: pg.Pool, query: AccuracyQuery): Promise<Acc
     mape: row.mape,
     rmse: row.rmse,
     directionalAccuracy: row.directional,
-    skill: row.naive_mae ? 1 - (row.mae ?? 0) / row.naive_mae : null,
+    directionCalls: Number(row.direction_calls),
+    naiveMae: row.naive_mae,
+    skill: skillOf(row.mae, row.naive_mae),
     intervalCoverage: row.interval_coverage,
   }));
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { waitUntilReady, type WaitOptions } from '@cryptoviz/runtime/wait';
 import type { StorageFlavor } from './flavor.ts';
 
 /**
@@ -41,37 +42,34 @@ export async function writeSchemaState(db: pg.ClientBase, state: SchemaState): P
  */
 export async function waitForSchema(
   databaseUrl: string,
-  options: {
-    log: (message: string) => void;
-    intervalMs?: number;
-    signal?: AbortSignal;
-  },
+  options: Omit<WaitOptions, 'remedy'>,
 ): Promise<StorageFlavor> {
-  const intervalMs = options.intervalMs ?? 2_000;
-  let lastSaid = '';
-  let saidAt = 0;
-  for (;;) {
-    options.signal?.throwIfAborted();
-    let waitingFor: string;
-    const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      const state = await readSchemaState(client);
-      if (state && state.version >= SCHEMA_VERSION) return state.flavor;
-      waitingFor = state
-        ? `the database schema is version ${state.version}, this worker needs ${SCHEMA_VERSION}`
-        : 'the database has no CryptoViz schema yet';
-    } catch (err) {
-      waitingFor = `the database does not answer (${(err as Error).message})`;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-    if (waitingFor !== lastSaid || Date.now() - saidAt > 60_000) {
-      options.log(`waiting: ${waitingFor}; run \`cryptoviz migrate\` against it`);
-      lastSaid = waitingFor;
-      saidAt = Date.now();
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+  return waitUntilReady(
+    async () => {
+      const client = new pg.Client({
+        connectionString: databaseUrl,
+        connectionTimeoutMillis: 5_000,
+      });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        const state = await readSchemaState(client);
+        if (state && state.version >= SCHEMA_VERSION) return { ready: true, value: state.flavor };
+        return {
+          ready: false,
+          waitingFor: state
+            ? `the database schema is version ${state.version}, this worker needs ${SCHEMA_VERSION}`
+            : 'the database has no CryptoViz schema yet',
+        };
+      } catch (err) {
+        return {
+          ready: false,
+          waitingFor: `the database does not answer (${(err as Error).message})`,
+        };
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+    { ...options, remedy: 'run `cryptoviz migrate` against it' },
+  );
 }

@@ -1,9 +1,8 @@
-import { parseDuration } from '@cryptoviz/resources';
-
 export interface AccuracyQuery {
   model?: string;
   symbol?: string;
-  horizon?: string;
+  /** Seconds ahead, as forecasts carry it. */
+  horizonS?: number;
   /** Only forecasts scored since then (by the clock). */
   since?: Date;
   /**
@@ -37,7 +36,7 @@ export function windowedScoredParams(query: AccuracyQuery): unknown[] {
     query.since ?? null,
     query.model ?? null,
     query.symbol ?? null,
-    query.horizon ? parseDuration(query.horizon) / 1000 : null,
+    query.horizonS ?? null,
     query.seriesWindowMs ?? null,
   ];
 }

@@ -46,7 +46,7 @@ function close(time: string, price: number, source = 'bin', symbol = 'BTC'): Rea
 const hour = (h: number) => new Date(Date.UTC(2021, 2, 1, h)).toISOString();
 
 /**
- * ma/bin/BTC/1h, all realized at 100, so MAPE equals MAE:
+ * ma/bin/BTC/1h, all realized at 100, so MAPE (a fraction) is MAE / 100:
  *
  *   origin  point  |error|  naive |origin − realized|  direction
  *       98    102        2                          2  up, up: right
@@ -126,7 +126,7 @@ describe('prediction queries', () => {
       const [row, ...rest] = await accuracy(db.pool, {
         model: 'ma',
         symbol: 'BTC',
-        horizon: '1h',
+        horizonS: 3600,
         since: justAfterOldScore,
       });
       expect(rest).toHaveLength(1); // source cb, checked below
@@ -139,17 +139,17 @@ describe('prediction queries', () => {
         n: 5,
       });
       expect(row!.mae).toBeCloseTo(3, 12);
-      expect(row!.mape).toBeCloseTo(3, 12);
+      expect(row!.mape).toBeCloseTo(0.03, 12);
       expect(row!.rmse).toBeCloseTo(Math.sqrt(11), 12);
-      expect(row!.directionalAccuracy).toBeCloseTo(200 / 3, 12);
+      expect(row!.directionalAccuracy).toBeCloseTo(2 / 3, 12);
       expect(row!.skill).toBeCloseTo(-0.25, 12);
     });
 
     it('reports positive skill, and none when naive made no error', async () => {
       const [eth] = await accuracy(db.pool, { symbol: 'ETH', since: justAfterOldScore });
-      expect(eth).toMatchObject({ model: 'ma', symbol: 'ETH', n: 2, directionalAccuracy: 100 });
+      expect(eth).toMatchObject({ model: 'ma', symbol: 'ETH', n: 2, directionalAccuracy: 1 });
       expect(eth!.mae).toBeCloseTo(0.5, 12);
-      expect(eth!.mape).toBeCloseTo((100 * (1 / 12 + 0)) / 2, 12);
+      expect(eth!.mape).toBeCloseTo((1 / 12 + 0) / 2, 12);
       expect(eth!.skill).toBeCloseTo(0.6, 12);
 
       const [ewma] = await accuracy(db.pool, { model: 'ewma', since: justAfterOldScore });
@@ -177,7 +177,7 @@ describe('prediction queries', () => {
       const [withOld] = await accuracy(db.pool, {
         model: 'ma',
         symbol: 'BTC',
-        horizon: '1h',
+        horizonS: 3600,
         since: new Date(OLD_SCORE),
       });
       expect(withOld).toMatchObject({ source: 'bin', n: 6 });
@@ -198,7 +198,7 @@ describe('prediction queries', () => {
         ['ma', 'bin', 'ETH', 3600, 2],
         ['ma', 'cb', 'BTC', 3600, 1],
       ]);
-      const sixHours = await accuracy(db.pool, { horizon: '6h', since: justAfterOldScore });
+      const sixHours = await accuracy(db.pool, { horizonS: 21_600, since: justAfterOldScore });
       expect(sixHours).toMatchObject([{ model: 'ma', horizonS: 21_600, n: 1, mae: 5 }]);
       expect(
         await accuracy(db.pool, { model: 'ewma', symbol: 'ETH', since: justAfterOldScore }),
@@ -240,7 +240,7 @@ describe('prediction queries', () => {
     const query = {
       model: 'ma',
       symbol: 'BTC',
-      horizon: '1h',
+      horizonS: 3600,
       from: new Date(hour(0)),
       to: new Date(hour(24)),
     };
@@ -286,7 +286,7 @@ describe('prediction queries', () => {
         to: new Date(hour(3)),
       });
       expect(window.map((p) => p.madeAt)).toEqual([hour(1), hour(2)]);
-      const sixHours = await predictionHistory(db.pool, { ...query, horizon: '6h' });
+      const sixHours = await predictionHistory(db.pool, { ...query, horizonS: 21_600 });
       expect(sixHours.map((p) => [p.madeAt, p.realized])).toEqual([[hour(12), 105]]);
       const limited = await predictionHistory(db.pool, { ...query, source: 'bin', limit: 2 });
       expect(limited.map((p) => p.madeAt)).toEqual([hour(0), hour(1)]);

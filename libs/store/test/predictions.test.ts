@@ -74,7 +74,7 @@ describe('prediction storage', () => {
     const [row] = await predictionHistory(db.pool, {
       model: 'ma',
       symbol: 'BTC',
-      horizon: '1h',
+      horizonS: 3600,
       from: new Date('2024-02-01T00:00:00Z'),
       to: new Date('2024-02-01T00:00:01Z'),
       limit: 10,

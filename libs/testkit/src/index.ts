@@ -8,7 +8,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { inject } from 'vitest';
-import { deleteStreams, ensureStreams, topology, type Topology } from '@cryptoviz/bus';
+import { deleteStreams, declareBusInfrastructure, topology, type Topology } from '@cryptoviz/bus';
 import { createDatabase, dropDatabase } from '@cryptoviz/devenv';
 import { createPool, migrate, type StorageFlavor } from '@cryptoviz/store';
 import type pg from 'pg';
@@ -83,7 +83,7 @@ export async function createTestBus(): Promise<TestBus> {
   const topo = topology(uniqueName('t').toLowerCase());
   const nc = await connect({ servers: natsUrl });
   const jsm = await jetstreamManager(nc);
-  await ensureStreams(jsm, topo);
+  await declareBusInfrastructure(jsm, topo);
   return {
     url: natsUrl,
     nc,
@@ -189,3 +189,4 @@ export async function connectThroughOutageProxy(natsUrl: string) {
     },
   };
 }
+export * from './heartbeats.ts';

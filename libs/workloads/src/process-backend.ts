@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
 import { NODE_FLAGS } from './image.ts';
 import type { Role, Workload } from './plan.ts';
 
@@ -62,7 +63,16 @@ interface Entry<R extends string> {
   child?: ChildProcess;
   stopping: boolean;
   restartTimer?: NodeJS.Timeout;
+  /** Where its crash restarts are in their backoff: a crash loop settles at the longest wait. */
+  restartBackoff?: IBackoff<unknown>;
 }
+
+/** 1 s after the first crash, doubling up to 30 s. */
+const RESTART_DELAYS = new ExponentialBackoff({
+  generator: noJitterGenerator,
+  initialDelay: 1_000,
+  maxDelay: 30_000,
+});
 
 /**
  * Runs workloads as supervised child processes: what a Deployment does in a cluster —
@@ -165,7 +175,8 @@ export class ProcessBackend<R extends string = Role> {
       // group before this backend stops it): restart only what failed.
       if (entry.stopping || code === 0) return;
       entry.state.restarts++;
-      const delay = Math.min(1000 * 2 ** Math.min(entry.state.restarts - 1, 5), 30_000);
+      entry.restartBackoff = (entry.restartBackoff ?? RESTART_DELAYS).next(undefined);
+      const delay = entry.restartBackoff.duration;
       this.options.onEvent?.(
         `${workload.name} exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000}s — see ${logFile}`,
       );

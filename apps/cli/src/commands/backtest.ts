@@ -236,10 +236,13 @@ function renderTable(report: BacktestReport, horizons: readonly number[]): strin
       .map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
       .join('  ');
   const note =
-    '\nskill % = 100 · (1 − MAE / MAE(naive)) (--json gives the fraction); DM p: Diebold–Mariano test of |error| vs naive (HLN, Newey–West), verdict at 5 %\n' +
+    '\n% columns are percentages here, fractions in --json; skill % = 100 · (1 − MAE / MAE(naive)); DM p: Diebold–Mariano test of |error| vs naive (HLN, Newey–West), verdict at 5 %\n' +
     'ECE: expected calibration error of directional confidence, raw → calibrated; interval: adaptive conformal 80 %; interval skill % = 100 · (1 − interval score / naive’s)\n';
   return `${[line(COLUMNS), ...rows.map(line)].join('\n')}\n${note}`;
 }
+
+/** A fraction as a percentage, for the table only: the data (--json) keeps fractions. */
+const percent = (fraction: number | null) => (fraction === null ? null : 100 * fraction);
 
 function metricCells(metrics: BacktestMetrics): string[] {
   const fixed = (value: number | null, digits: number) =>
@@ -247,17 +250,17 @@ function metricCells(metrics: BacktestMetrics): string[] {
   return [
     String(metrics.n),
     fixed(metrics.mae, 4),
-    fixed(metrics.mape, 4),
+    fixed(percent(metrics.mape), 4),
     fixed(metrics.rmse, 4),
-    fixed(metrics.directionalAccuracy, 2),
-    fixed(metrics.skill === null ? null : 100 * metrics.skill, 3),
+    fixed(percent(metrics.directionalAccuracy), 2),
+    fixed(percent(metrics.skill), 3),
     pValue(metrics.significance.pValue),
     SKILL_VERDICT_TEXT[metrics.significance.verdict],
     metrics.calibration.ece === null
       ? '—'
       : `${fixed(metrics.rawCalibrationError, 4)}→${fixed(metrics.calibration.ece, 4)}`,
-    fixed(metrics.intervalCoverage === null ? null : 100 * metrics.intervalCoverage, 1),
-    fixed(metrics.intervalScoreSkill === null ? null : 100 * metrics.intervalScoreSkill, 2),
+    fixed(percent(metrics.intervalCoverage), 1),
+    fixed(percent(metrics.intervalScoreSkill), 2),
   ];
 }
 

@@ -10,7 +10,7 @@ import { renderWorkloads, type RenderOptions } from '../render.ts';
 import type { Rollout } from '../rollout.ts';
 import type { KubeApi } from './api.ts';
 import { rolloutOf } from './rollout.ts';
-import type { KubernetesStore } from './store.ts';
+import type { KubernetesResourceCache } from './store.ts';
 
 type OwnedKind = 'Deployment' | 'ConfigMap';
 
@@ -49,7 +49,7 @@ export class KubernetesWorkloadBackend implements WorkloadBackend {
 
   constructor(
     private readonly api: KubeApi,
-    private readonly store: KubernetesStore,
+    private readonly store: KubernetesResourceCache,
     private readonly options: RenderOptions,
   ) {
     store.deployments.on('delete', (object) =>

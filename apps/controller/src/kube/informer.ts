@@ -6,11 +6,11 @@ import {
   type ListPromise,
   type ObjectCache,
 } from '@kubernetes/client-node';
+import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
 
 export interface SupervisedInformerOptions {
   /** Restart when nothing (event, reconnect) was seen for this long: a hung watch is silent. */
   staleAfterMs?: number;
-  maxBackoffMs?: number;
   onRestart?: (reason: string) => void;
   /**
    * Drops what the controller never reads from cached objects (managedFields, owned objects'
@@ -21,6 +21,13 @@ export interface SupervisedInformerOptions {
 
 type Verb = 'add' | 'update' | 'delete';
 
+/** 250 ms after the first failure, doubling up to 10 s. */
+const RESTART_DELAYS = new ExponentialBackoff({
+  generator: noJitterGenerator,
+  initialDelay: 250,
+  maxDelay: 10_000,
+});
+
 /**
  * The client's informer with a supervisor. The informer stops for good on a list or watch
  * error (only a 410 Gone makes it relist by itself); this restarts it with backoff, and also
@@ -30,7 +37,8 @@ type Verb = 'add' | 'update' | 'delete';
 export class SupervisedInformer<T extends KubernetesObject> {
   private readonly informer: Informer<T> & ObjectCache<T>;
   private lastActivity = Date.now();
-  private failures = 0;
+  /** Where the restarts are in their backoff; unset while the informer delivers. */
+  private backoff?: IBackoff<unknown>;
   private restartTimer?: NodeJS.Timeout;
   private watchdog?: NodeJS.Timeout;
   private stopped = true;
@@ -58,7 +66,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
         const result = await list();
         for (const item of result.items) slim(item);
         touch();
-        this.failures = 0;
+        this.backoff = undefined;
         this.markSynced();
         return result;
       },
@@ -68,7 +76,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
     for (const verb of ['add', 'update'] as const) this.informer.on(verb, slim);
     const delivered = () => {
       touch();
-      this.failures = 0;
+      this.backoff = undefined;
     };
     for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, delivered);
     this.informer.on('connect', touch);
@@ -125,12 +133,8 @@ export class SupervisedInformer<T extends KubernetesObject> {
     // The abort of the old watch on a restart is ours, not a failure. Any other abort killed
     // the live watch (see restart) and is a failure like any other.
     if (aborted && this.abortWaiter) return this.abortWaiter();
-    this.failures++;
-    const delay = Math.min(
-      250 * 2 ** Math.min(this.failures - 1, 10),
-      this.options.maxBackoffMs ?? 10_000,
-    );
-    this.scheduleRestart(`error: ${(err as Error)?.message ?? String(err)}`, delay);
+    this.backoff = (this.backoff ?? RESTART_DELAYS).next(undefined);
+    this.scheduleRestart(`error: ${(err as Error)?.message ?? String(err)}`, this.backoff.duration);
   }
 
   private restart(reason: string): void {

@@ -5,7 +5,7 @@ import { LABELS } from '../labels.ts';
 import type { WorkloadProblemFinder } from '../workload-problems.ts';
 import { statusCode, type KubeApi } from './api.ts';
 import { describePodTrouble, secretRefsOf, worstPodTrouble } from './pod-problems.ts';
-import type { KubernetesStore } from './store.ts';
+import type { KubernetesResourceCache } from './store.ts';
 
 /**
  * A scrubber of every Secret value the pod's environment reads: what the kubelet or a crashed
@@ -33,7 +33,7 @@ async function scrubberFor(api: KubeApi, pod: V1Pod): Promise<Scrubber | undefin
  */
 export function podProblemFinder(
   api: KubeApi,
-  store: KubernetesStore,
+  store: KubernetesResourceCache,
   now: () => number = Date.now,
 ): WorkloadProblemFinder {
   return async (owner) => {

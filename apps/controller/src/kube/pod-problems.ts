@@ -1,5 +1,5 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import type { Problem } from '../facts.ts';
+import type { ConditionProblem } from '../facts.ts';
 import { LABELS } from '../labels.ts';
 import {
   quoteOutput,
@@ -112,7 +112,7 @@ function exitDetail(container: V1ContainerStatus): string {
 export function describePodTrouble(
   trouble: PodTrouble,
   scrub: ((text: string) => string) | undefined,
-): Problem {
+): ConditionProblem {
   const { pod, container, reason } = trouble;
   const namespace = pod.metadata?.namespace ?? '';
   const name = pod.metadata?.name ?? '';

@@ -5,13 +5,13 @@ import { FIELD_MANAGER } from '../labels.ts';
 import type { EventType, ResourceRecord, ResourceReporter } from '../platform.ts';
 import type { ResourceStatus } from '../status.ts';
 import { statusCode, type KubeApi } from './api.ts';
-import type { KubernetesStore } from './store.ts';
+import type { KubernetesResourceCache } from './store.ts';
 
 /** Status (server-side applied, skipped when unchanged), finalizers, Events, Secret lookups. */
 export class KubernetesReporter implements ResourceReporter {
   constructor(
     private readonly api: KubeApi,
-    private readonly store: KubernetesStore,
+    private readonly store: KubernetesResourceCache,
     private readonly instance: string,
   ) {}
 

@@ -10,7 +10,7 @@ import { KubeApi } from './api.ts';
 import { KubernetesWorkloadBackend } from './backend.ts';
 import { podProblemFinder } from './pod-problem-finder.ts';
 import { KubernetesReporter } from './reporter.ts';
-import { KubernetesStore } from './store.ts';
+import { KubernetesResourceCache } from './store.ts';
 import { startWriterScaler } from './writer-scaler.ts';
 import type { WriterBounds } from '../replicas.ts';
 
@@ -40,7 +40,7 @@ export interface KubernetesControllerOptions {
 export interface RunningController {
   controller: Controller;
   elector: LeaderElector;
-  store: KubernetesStore;
+  store: KubernetesResourceCache;
   isReady(): boolean;
   stop(): Promise<void>;
 }
@@ -55,7 +55,7 @@ export async function startKubernetesController(
   const log = options.log ?? (() => undefined);
   const metrics = controllerMetrics(options.registry ?? new Registry());
   const api = new KubeApi(options.kc);
-  const store = new KubernetesStore(options.kc, api, {
+  const store = new KubernetesResourceCache(options.kc, api, {
     namespace: options.namespace,
     staleAfterMs: options.staleAfterMs,
     onRestart: (reason) => {

@@ -17,7 +17,7 @@ import { LABELS, MANAGED_SELECTOR } from '../labels.ts';
 import {
   resourceKey,
   type ResourceRecord,
-  type ResourceStore,
+  type ResourceCache,
   type RunningWorkers,
 } from '../platform.ts';
 import type { KubeApi } from './api.ts';
@@ -117,7 +117,7 @@ function collectionPath(apiVersion: string, namespace: string | undefined, plura
  * owns, and of those Deployments' Pods; a change to an owned object re-queues its owner (someone
  * edited or deleted it, a worker's pod started, crashed or turned ready).
  */
-export class KubernetesStore implements ResourceStore {
+export class KubernetesResourceCache implements ResourceCache {
   readonly resources: Record<ResourceKind, SupervisedInformer<CustomObject>>;
   readonly deployments: SupervisedInformer<V1Deployment>;
   readonly configMaps: SupervisedInformer<V1ConfigMap>;

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import type { Resource } from '@cryptoviz/resources';
-import { resourceKey, type ResourceRecord, type ResourceStore } from '../platform.ts';
+import { resourceKey, type ResourceRecord, type ResourceCache } from '../platform.ts';
 import { isManifestFile, readManifestFile, type ManifestFile } from './manifest-folder.ts';
 
 /** Locally every resource lives in this namespace (what `kubectl apply` would use). */
@@ -14,7 +14,7 @@ export const LOCAL_NAMESPACE = 'default';
  * change (fs.watch, debounced: editors write in several steps). A file that stops parsing keeps
  * its last good content, and the error is reported, so a half-saved edit stops nothing.
  */
-export class FolderStore implements ResourceStore {
+export class FolderResourceCache implements ResourceCache {
   private readonly files = new Map<string, ManifestFile>();
   private records = new Map<string, ResourceRecord>();
   private readonly listeners: ((key: string) => void)[] = [];

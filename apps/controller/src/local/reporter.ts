@@ -5,14 +5,14 @@ import {
   type ResourceReporter,
 } from '../platform.ts';
 import type { ResourceStatus } from '../status.ts';
-import type { FolderStore } from './folder-store.ts';
+import type { FolderResourceCache } from './folder-store.ts';
 
 /** Locally, status stays in memory (and is printed as events); Secrets come from the folder. */
 export class LocalReporter implements ResourceReporter {
   readonly statuses = new Map<string, ResourceStatus>();
 
   constructor(
-    private readonly store: FolderStore,
+    private readonly store: FolderResourceCache,
     private readonly onEvent: (line: string) => void,
   ) {}
 

@@ -9,7 +9,7 @@ import { createControlLoop } from '../controller.ts';
 import { controllerMetrics } from '../metrics.ts';
 import { desiredWriters, type WriterBounds } from '../replicas.ts';
 import type { Bus } from '../streams.ts';
-import { FolderStore } from './folder-store.ts';
+import { FolderResourceCache } from './folder-store.ts';
 import { LocalReporter } from './reporter.ts';
 
 export interface LocalControllerOptions extends Pick<
@@ -26,7 +26,7 @@ export interface LocalControllerOptions extends Pick<
 }
 
 export interface LocalController {
-  store: FolderStore;
+  store: FolderResourceCache;
   processes: ProcessBackend;
   reporter: LocalReporter;
   stop(): Promise<void>;
@@ -41,7 +41,7 @@ export async function startLocalController(
   options: LocalControllerOptions,
 ): Promise<LocalController> {
   const onEvent = options.onEvent ?? (() => undefined);
-  const store = new FolderStore(options.manifestsDir, onEvent);
+  const store = new FolderResourceCache(options.manifestsDir, onEvent);
   await store.load();
   const processes = new ProcessBackend({
     stateDir: options.stateDir,

@@ -7,6 +7,7 @@ import type { Heartbeat } from '@cryptoviz/bus';
  */
 export function sourceFinished(reportingFetchers: readonly Heartbeat[]): boolean {
   return (
-    reportingFetchers.length > 0 && reportingFetchers.every((b) => b.details.exhausted === true)
+    reportingFetchers.length > 0 &&
+    reportingFetchers.every((b) => b.role === 'fetcher' && b.details.exhausted)
   );
 }

@@ -56,7 +56,7 @@ export class IngestRate {
       if (beat.role !== 'fetcher') continue;
       ticks.set(`${beat.id}@${beat.startedAt}`, {
         startedAtMs: Date.parse(beat.startedAt),
-        published: beat.counters.ticksPublished ?? 0,
+        published: beat.counters.ticksPublished,
       });
     }
     this.#samples.push({ atMs: nowMs, ticks, predictions });

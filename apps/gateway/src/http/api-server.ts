@@ -13,7 +13,7 @@ import { clientAddress } from './client-address.ts';
 import { handleCors } from './cors.ts';
 import { hotQueries } from './hot-queries.ts';
 import { httpMetrics } from './http-metrics.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { ClientRateLimiter } from './client-rate-limiter.ts';
 
 export const API_BASE_PATH = '/trpc/';
 const MAX_BODY_BYTES = 256 * 1024;
@@ -66,7 +66,7 @@ function requestUrl(req: IncomingMessage): URL {
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { deps, log } = options;
   const metrics = httpMetrics(options.registry);
-  const limiter = new RateLimiter(options.rateLimitPerMin);
+  const limiter = new ClientRateLimiter(options.rateLimitPerMin);
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: API_BASE_PATH,

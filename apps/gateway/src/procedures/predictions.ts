@@ -1,7 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { TRADING_COSTS, TradingInputError, tradeSignals } from '@cryptoviz/forecast';
-import { parseDuration } from '@cryptoviz/resources';
 import {
   CANDLE_INTERVALS,
   accuracy,
@@ -18,7 +17,7 @@ import {
   assertRowsWithin,
   fromBeforeTo,
   fromBeforeToMessage,
-  horizon,
+  horizonS,
   nameList,
   rangeShape,
   resourceName,
@@ -66,7 +65,7 @@ export const predictionsRouter = router({
         .strictObject({
           model: resourceName,
           symbol,
-          horizon,
+          horizonS,
           source: resourceName.optional(),
           ...rangeShape,
         })
@@ -92,7 +91,7 @@ export const predictionsRouter = router({
         .strictObject({
           model: resourceName.optional(),
           symbol: symbol.optional(),
-          horizon: horizon.optional(),
+          horizonS: horizonS.optional(),
           windowDays,
         })
         .default({ windowDays: 7 }),
@@ -125,7 +124,7 @@ export const predictionsRouter = router({
       z.strictObject({
         model: resourceName,
         symbol,
-        horizon,
+        horizonS,
         source: resourceName.optional(),
         windowDays,
         feeRate: TRADING_COSTS.shape.feeRate.optional(),
@@ -136,7 +135,7 @@ export const predictionsRouter = router({
     .query(async ({ ctx, input }) => {
       const { limits } = ctx.deps;
       assertWindowWithin(input.windowDays, limits);
-      const horizonMs = parseDuration(input.horizon);
+      const horizonMs = input.horizonS * 1000;
       const windowMs = input.windowDays * DAY_MS;
       const interval = candleIntervalFor(horizonMs, { windowMs, maxBars: limits.maxRows });
       // Only a limit below a window's daily candles leaves too many even at the coarsest size.
@@ -148,7 +147,7 @@ export const predictionsRouter = router({
       const inputs = await strategyInputs(ctx.deps.pool, ctx.deps.flavor, {
         model: input.model,
         symbol: input.symbol,
-        horizonS: horizonMs / 1000,
+        horizonS: input.horizonS,
         ...(input.source ? { source: input.source } : {}),
         windowMs,
         maxRows: limits.maxRows,
@@ -156,7 +155,7 @@ export const predictionsRouter = router({
       if (!inputs) {
         throw new TRPCError({
           code: 'NOT_FOUND',
-          message: `no forecasts of ${input.model} for ${input.symbol} at ${input.horizon}${input.source ? ` from ${input.source}` : ''}`,
+          message: `no forecasts of ${input.model} for ${input.symbol} at ${input.horizonS}s${input.source ? ` from ${input.source}` : ''}`,
         });
       }
       const aligned = alignSignals(inputs.candles, inputs.signals);
@@ -171,7 +170,7 @@ export const predictionsRouter = router({
           model: input.model,
           source: inputs.source,
           symbol: input.symbol,
-          horizonS: horizonMs / 1000,
+          horizonS: input.horizonS,
           interval: inputs.interval,
           signalledBars: aligned.signalledBars,
         };

@@ -1,7 +1,6 @@
-import type { Heartbeat } from '@cryptoviz/bus';
+import { isFreshHeartbeat, type Heartbeat } from '@cryptoviz/bus';
 import { parseDuration, type Resource } from '@cryptoviz/resources';
 import { sourceFinished } from '../health/finished.ts';
-import { WORKER_STALE_MS } from '../health/pipeline-health.ts';
 import { currentProblems } from './worker-problems.ts';
 
 export interface ObservedCondition {
@@ -27,8 +26,10 @@ const MIN_FRESH_MS = 30_000;
  */
 function lastStoredByWorkers(beats: readonly Heartbeat[]): string | null {
   const times = beats
-    .map((b) => b.details.lastStoredAt)
-    .filter((t): t is string => typeof t === 'string' && !Number.isNaN(Date.parse(t)));
+    .flatMap((b) =>
+      b.role === 'predictor' && b.details.lastStoredAt ? [b.details.lastStoredAt] : [],
+    )
+    .filter((t) => !Number.isNaN(Date.parse(t)));
   return times.length === 0 ? null : times.reduce((a, b) => (a > b ? a : b));
 }
 
@@ -41,10 +42,7 @@ function finishedReplay(resource: Resource, beats: readonly Heartbeat[], nowMs: 
     resource.kind === 'CryptoSource' ? [resource.metadata.name] : resource.spec.sources;
   const fetchersOf = (source: string) =>
     beats.filter(
-      (b) =>
-        b.role === 'fetcher' &&
-        b.resource === source &&
-        nowMs - Date.parse(b.lastSeen) <= WORKER_STALE_MS,
+      (b) => b.role === 'fetcher' && b.resource === source && isFreshHeartbeat(b, nowMs),
     );
   return sources.length > 0 && sources.every((source) => sourceFinished(fetchersOf(source)));
 }
@@ -97,7 +95,7 @@ export function observeStatus(
 ): ObservedStatus {
   const role = resource.kind === 'CryptoSource' ? 'fetcher' : 'predictor';
   const mine = beats.filter((b) => b.role === role && b.resource === resource.metadata.name);
-  const ready = mine.filter((b) => nowMs - Date.parse(b.lastSeen) <= WORKER_STALE_MS);
+  const ready = mine.filter((b) => isFreshHeartbeat(b, nowMs));
   const problems = currentProblems(ready);
   const blocking = problems.find((problem) => problem.stopsData);
   const conditions: ObservedCondition[] = [];

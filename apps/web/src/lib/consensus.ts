@@ -1,7 +1,8 @@
+// The signal module alone: the browser bundle needs the rule, not the forecasting library.
+import { DEFAULT_SIGNAL_RULE, signalForMove, type Signal } from '@cryptoviz/forecast/signal';
 import type { ApiOutputs } from './api.ts';
 
 type Prediction = ApiOutputs['predictions']['latest'][number];
-type Signal = 'BUY' | 'SELL' | 'HOLD';
 
 export interface Consensus {
   horizonS: number;
@@ -13,10 +14,6 @@ export interface Consensus {
   models: number;
   originPrice: number;
 }
-
-/** The default move a consensus call must clear (Binance spot's round-trip taker fee). */
-export const CONSENSUS_THRESHOLD = 0.002;
-export const CONSENSUS_MIN_CONFIDENCE = 0.7;
 
 /**
  * The models' forecasts for one symbol and horizon combined: a weighted mean of points and
@@ -40,15 +37,8 @@ export function consensusFor(
   const point = mean((p) => p.point);
   const originPrice = mean((p) => p.originPrice);
   const confidence = mean((p) => p.confidence);
-  const move = point / originPrice - 1;
-  const signal: Signal =
-    confidence < CONSENSUS_MIN_CONFIDENCE
-      ? 'HOLD'
-      : move >= CONSENSUS_THRESHOLD
-        ? 'BUY'
-        : move <= -CONSENSUS_THRESHOLD
-          ? 'SELL'
-          : 'HOLD';
+  // Called by the models' own default rule (signalFor), so a consensus and a model agree.
+  const signal = signalForMove(point / originPrice - 1, confidence, DEFAULT_SIGNAL_RULE);
   return {
     horizonS,
     point,

@@ -1,4 +1,5 @@
 import { TRPCClientError } from '@trpc/client';
+import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
 import { derived, writable } from 'svelte/store';
 
 /**
@@ -51,9 +52,12 @@ function eventIdOf(value: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-/** A lost stream is opened again after this long, doubling per failed attempt up to the max. */
-const RETRY_MIN_MS = 1_000;
-const RETRY_MAX_MS = 15_000;
+/** A lost stream is opened again after 1 s, doubling per failed attempt up to 15 s. */
+const REOPEN_DELAYS = new ExponentialBackoff({
+  generator: noJitterGenerator,
+  initialDelay: 1_000,
+  maxDelay: 15_000,
+});
 
 /**
  * Whether a stream was lost without a word from the gateway: it was unreachable, or answered
@@ -85,6 +89,7 @@ export function follow<T>(
 ): () => void {
   let closed = false;
   let retries = 0;
+  let backoff: IBackoff<unknown> | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let subscription: { unsubscribe(): void } | undefined;
   let lastEventId: string | undefined;
@@ -99,6 +104,7 @@ export function follow<T>(
         },
         onStarted: () => {
           retries = 0;
+          backoff = undefined;
           reportLink(stream, 'live');
         },
         onComplete: () => {
@@ -108,9 +114,9 @@ export function follow<T>(
           if (closed) return;
           if (isLinkFailure(err)) {
             reportLink(stream, 'reconnecting');
-            const delay = Math.min(RETRY_MIN_MS * 2 ** retries, RETRY_MAX_MS);
+            backoff = (backoff ?? REOPEN_DELAYS).next(undefined);
             retries += 1;
-            retry = setTimeout(start, delay);
+            retry = setTimeout(start, backoff.duration);
             return;
           }
           reportLink(stream, 'offline');

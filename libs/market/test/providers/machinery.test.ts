@@ -4,7 +4,7 @@ import {
   CircuitBreaker,
   parseRetryAfter,
   planBackfill,
-  RateLimiter,
+  ProviderRateLimiter,
   stalestOf,
   StatsRecorder,
   ticksAfter,
@@ -55,7 +55,7 @@ describe('token bucket', () => {
 describe('rate limiter', () => {
   function limiter(clock: ManualClock, requestsPerMinuteOverride?: number, share?: number) {
     const stats = new StatsRecorder('test', clock, (text) => text);
-    const rateLimiter = new RateLimiter(
+    const rateLimiter = new ProviderRateLimiter(
       {
         limits: { requestsPerMinute: 60, burst: 1 },
         requestsPerMinuteOverride,

@@ -66,7 +66,7 @@ export const KIND_DEFINITIONS: Record<ResourceKind, KindDefinition> = {
         name: 'Accuracy',
         type: 'number',
         jsonPath: '.status.accuracy',
-        description: 'share of scored forecasts with the right direction',
+        description: 'share (0–1) of recent direction calls that came true, over all workers',
       },
       {
         name: 'Skill',

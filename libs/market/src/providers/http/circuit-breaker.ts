@@ -15,6 +15,12 @@ export interface CircuitBreakerOptions {
  * through (half-open): success closes the circuit, failure opens it again. Calls made while
  * the trial runs (an adapter asking for a ticker and stats at once) wait for its outcome
  * rather than fail: a healthy provider's first poll after an outage then succeeds whole.
+ *
+ * Ours rather than cockatiel's CircuitBreakerPolicy (cockatiel gives the backoffs and retries
+ * elsewhere): cockatiel fails the calls made during a half-open trial at once, reads the wall
+ * clock where this takes the client's Clock, and its open error is not the transient
+ * ProviderError with a Retry-After and a summary without the provider's words that the
+ * fetcher's status needs.
  */
 export class CircuitBreaker {
   private failures = 0;

@@ -8,7 +8,7 @@ import {
   tryParseJson,
 } from './classify.ts';
 import type { Clock } from './clock.ts';
-import type { RateLimiter } from './rate-limiter.ts';
+import type { ProviderRateLimiter } from './rate-limiter.ts';
 import { parseRetryAfter } from './retry-after.ts';
 import type { Scrubber } from '@cryptoviz/runtime/secrets';
 import type { StatsRecorder } from './stats.ts';
@@ -32,7 +32,7 @@ export interface HttpDialect {
    */
   classifyBody(body: unknown, status: number | undefined): ProviderError | undefined;
   /** Learns from response headers, e.g. Binance's running weight count. */
-  observeResponse?(headers: Headers, limiter: RateLimiter): void;
+  observeResponse?(headers: Headers, limiter: ProviderRateLimiter): void;
 }
 
 export interface HttpClientParts {
@@ -42,7 +42,7 @@ export interface HttpClientParts {
   dialect: HttpDialect;
   transport: TransportOptions;
   retry: RetryOptions;
-  limiter: RateLimiter;
+  limiter: ProviderRateLimiter;
   breaker: CircuitBreaker;
   stats: StatsRecorder;
   clock: Clock;
@@ -72,6 +72,8 @@ export class HttpClient {
     const url = joinUrl(this.parts.baseUrl, path, query);
     await breaker.admit();
     try {
+      // p-retry, not cockatiel's retry: its wait between attempts ends when the caller aborts,
+      // so a fetcher asked to stop mid-backoff stops at once; cockatiel's waits it out.
       const body = await pRetry(() => this.attempt(url, options), {
         retries: retry.retries,
         minTimeout: retry.minDelayMs,

@@ -8,7 +8,7 @@ import type { PollContext, ProviderAdapter } from './adapter.ts';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
 import { clockFrom, type Clock } from './clock.ts';
 import { asProviderError, HttpClient, scrubbed, type RetryOptions } from './http-client.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { ProviderRateLimiter } from './rate-limiter.ts';
 import { createScrubber, type Scrubber } from '@cryptoviz/runtime/secrets';
 import { StatsRecorder, type ProviderStats } from './stats.ts';
 import { finalizeTicks, reportMissing, type Parsed } from './ticks.ts';
@@ -54,7 +54,7 @@ export function createHttpProvider(
   const scrub = createScrubber([context.apiKey]);
   const stats = new StatsRecorder(adapter.provider, clock, scrub);
   const connection = adapter.connection(context.apiKey, spec.endpoint);
-  const limiter = new RateLimiter(
+  const limiter = new ProviderRateLimiter(
     {
       limits: connection.limits,
       requestsPerMinuteOverride: spec.rateLimit?.requestsPerMinute,

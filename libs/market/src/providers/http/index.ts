@@ -21,9 +21,14 @@ export {
   type HttpTickProvider,
 } from './http-provider.ts';
 export { parseSavedBody, type SavedBodyOptions } from './parse-saved.ts';
-export { RateLimiter, type RateLimits } from './rate-limiter.ts';
+export { ProviderRateLimiter, type RateLimits } from './rate-limiter.ts';
 export { parseRetryAfter } from './retry-after.ts';
-export { StatsRecorder, type CircuitState, type ProviderStats } from './stats.ts';
+export {
+  providerStatsSchema,
+  StatsRecorder,
+  type CircuitState,
+  type ProviderStats,
+} from './stats.ts';
 export { TokenBucket } from './token-bucket.ts';
 export { binanceProvider, binanceAdapter, ticker24hrWeight } from '../binance.ts';
 export { coinbaseProvider, coinbaseAdapter } from '../coinbase.ts';

@@ -14,7 +14,7 @@ export interface RateLimits {
   burst: number;
 }
 
-export interface RateLimiterOptions {
+export interface ProviderRateLimiterOptions {
   limits: RateLimits;
   /** `spec.rateLimit.requestsPerMinute`: replaces the documented request rate (plans differ). */
   requestsPerMinuteOverride?: number;
@@ -28,17 +28,19 @@ export interface RateLimiterOptions {
 }
 
 /**
- * Holds each request until every bucket has room and any Retry-After pause has passed.
- * A wait the poll cannot afford becomes a rate-limited ProviderError carrying the wait.
+ * Paces our requests to one provider: holds each until every bucket has room and any
+ * Retry-After pause has passed. A wait the poll cannot afford becomes a rate-limited
+ * ProviderError carrying the wait. (The gateway's ClientRateLimiter is the other way round:
+ * it turns away callers of our API.)
  */
-export class RateLimiter {
+export class ProviderRateLimiter {
   private readonly requestBucket?: TokenBucket;
   private readonly weightBucket?: TokenBucket;
   private readonly maxWaitMs: number;
   private pausedUntil = 0;
 
   constructor(
-    options: RateLimiterOptions,
+    options: ProviderRateLimiterOptions,
     private readonly clock: Clock,
     private readonly stats: StatsRecorder,
   ) {

@@ -1,30 +1,36 @@
+import { z } from 'zod';
 import type { ProviderErrorKind } from '../provider.ts';
 import type { Clock } from './clock.ts';
 import type { Scrubber } from '@cryptoviz/runtime/secrets';
 
-export type CircuitState = 'closed' | 'open' | 'half-open';
+const circuitStateSchema = z.enum(['closed', 'open', 'half-open']);
+export type CircuitState = z.infer<typeof circuitStateSchema>;
 
-/** What a source's status needs to know about its provider; merged into the heartbeat. */
-export interface ProviderStats {
-  provider: string;
+/** What a source's status needs to know about its provider; carried in the fetcher's heartbeat. */
+export const providerStatsSchema = z.object({
+  provider: z.string(),
   /** HTTP requests sent, retries included. */
-  requests: number;
+  requests: z.number(),
   /** Requests repeated after a transient failure. */
-  retries: number;
+  retries: z.number(),
   /** When a poll or backfill last completed (ISO-8601), null before the first. */
-  lastSuccessAt: string | null;
-  lastFailureAt: string | null;
+  lastSuccessAt: z.string().nullable(),
+  lastFailureAt: z.string().nullable(),
   /** Polls and backfills in a row that ended in an error; 0 after a success. */
-  consecutiveFailures: number;
-  /** The last error's class and message, with every secret scrubbed out. */
-  lastError: { kind: ProviderErrorKind; message: string } | null;
+  consecutiveFailures: z.number(),
+  /**
+   * The last error's class (a ProviderErrorKind; any string on the wire, so that a newer
+   * worker's new kind leaves its beat readable) and message, with every secret scrubbed out.
+   */
+  lastError: z.object({ kind: z.string(), message: z.string() }).nullable(),
   /** Requests held back by the local rate limit or a provider's Retry-After. */
-  rateLimitWaits: number;
-  rateLimitWaitMs: number;
+  rateLimitWaits: z.number(),
+  rateLimitWaitMs: z.number(),
   /** Ticks the provider sent that failed validation, over the provider's lifetime. */
-  skippedTicks: number;
-  circuit: { state: CircuitState; openUntil: string | null };
-}
+  skippedTicks: z.number(),
+  circuit: z.object({ state: circuitStateSchema, openUntil: z.string().nullable() }),
+});
+export type ProviderStats = z.infer<typeof providerStatsSchema>;
 
 /** Collects the counters behind ProviderStats; shared by the HTTP client and the provider. */
 export class StatsRecorder {

@@ -1,8 +1,10 @@
 /**
  * A token bucket per client: `perMinute` requests a minute on average, bursts up to a tenth
- * of that (at least 20). Idle clients are forgotten so the map stays small.
+ * of that (at least 20). Idle clients are forgotten so the map stays small. It turns a caller
+ * away at once (HTTP 429), where the providers' ProviderRateLimiter (libs/market) makes our
+ * own requests wait for room.
  */
-export class RateLimiter {
+export class ClientRateLimiter {
   readonly #buckets = new Map<string, { tokens: number; updatedMs: number }>();
   readonly #ratePerMs: number;
   readonly #burst: number;
