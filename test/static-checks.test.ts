@@ -1,6 +1,7 @@
 // The static checks run as tests, so that one command runs everything and its summary counts
 // a type error or a lint finding like any other failure.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -20,14 +21,27 @@ async function run(script: string): Promise<{ code: number; output: string }> {
   }
 }
 
-describe('static checks', () => {
-  for (const [script, what] of [
-    ['typecheck', 'TypeScript (strict) finds no error'],
-    ['lint', 'ESLint finds nothing'],
-    ['format:check', 'every file is formatted by Prettier'],
-    ['check:web', 'svelte-check finds no error or warning in the dashboard'],
-  ] as const) {
-    it(`${what} (npm run ${script})`, async () => {
+/** What each script of `npm run check` makes sure of, for the test's name. */
+const WHAT: Record<string, string> = {
+  typecheck: 'TypeScript (strict) finds no error',
+  lint: 'ESLint (strictTypeChecked) finds nothing',
+  'format:check': 'every file is formatted by Prettier',
+  'check:deps': 'no import breaks the workspace dependency rules',
+  'check:unused': 'knip finds no unused file, export or dependency, and no unlisted one',
+  'check:web': 'svelte-check finds no error or warning in the dashboard',
+};
+
+/** The scripts `npm run check` runs, read from package.json: the tests run exactly those. */
+function checkScripts(): string[] {
+  const manifest = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  return [...(manifest.scripts.check ?? '').matchAll(/npm run (\S+)/g)].map((m) => m[1]!);
+}
+
+describe('static checks (npm run check)', () => {
+  for (const script of checkScripts()) {
+    it(`${WHAT[script] ?? script} (npm run ${script})`, async () => {
       const { code, output } = await run(script);
       // On failure the tool's own report is the message.
       expect(code, output).toBe(0);

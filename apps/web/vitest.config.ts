@@ -9,15 +9,7 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   plugins: [svelte({ compilerOptions: { dev: false } })],
-  resolve: {
-    conditions: ['browser'],
-    alias: [
-      {
-        find: /^node:(fs|fs\/promises|path)$/,
-        replacement: fileURLToPath(new URL('./src/lib/node-builtins-stub.ts', import.meta.url)),
-      },
-    ],
-  },
+  resolve: { conditions: ['browser'] },
   test: {
     root: fileURLToPath(new URL('.', import.meta.url)),
     include: ['component-tests/**/*.component.ts'],

@@ -7,7 +7,7 @@ import type { Tick } from '@cryptoviz/market';
 import { sampleTicks } from '@cryptoviz/testkit/ticks';
 
 const url = process.env.NATS_URL!;
-const topo = topology(process.env.NS!);
+const topo = topology(process.env.NS);
 const count = Number(process.env.COUNT);
 const rate = Number(process.env.RATE ?? 0);
 const perMessage = Number(process.env.PER_MESSAGE ?? 100);

@@ -179,9 +179,9 @@ describe('cryptoviz backtest --strategy', { timeout: 120_000 }, () => {
       cryptoviz('backtest', '--data', BTC, '--strategy', '--slippage=-0.01'),
       cryptoviz('backtest', '--data', BTC, '--strategy', '--fee', 'cheap'),
     ]);
-    expectCleanFailure(runs[0]!, 2, '--fee "20%"', 'between 0 and 10 %');
-    expectCleanFailure(runs[1]!, 2, '--slippage "-0.01"');
-    expectCleanFailure(runs[2]!, 2, '--fee "cheap"');
+    expectCleanFailure(runs[0], 2, '--fee "20%"', 'between 0 and 10 %');
+    expectCleanFailure(runs[1], 2, '--slippage "-0.01"');
+    expectCleanFailure(runs[2], 2, '--fee "cheap"');
   });
 
   it('refuses duplicate, unsorted and non-positive rows, and too few bars, naming what is wrong', async () => {

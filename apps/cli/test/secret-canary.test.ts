@@ -114,7 +114,7 @@ describe('secret canaries through the whole platform', () => {
         good,
         htmlErrorPage(200, `Bad key ${KEY}`),
         good,
-        { json: { bitcoin: { usd: `price for ${KEY}`, last_updated_at: `${KEY}` } } },
+        { json: { bitcoin: { usd: `price for ${KEY}`, last_updated_at: KEY } } },
         good,
         { status: 200, body: `${'x'.repeat(35)}${KEY} and no JSON` },
         good,

@@ -1,5 +1,5 @@
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
-import { kubeApiClient } from '@cryptoviz/resources/kube-client';
+import { kubeApiClient } from '@cryptoviz/resources/node';
 import { statusCode } from './kube/api.ts';
 
 export interface LeaderElectionOptions {
@@ -69,7 +69,7 @@ export class LeaderElector {
         this.options.log?.(`lease ${this.options.name}: ${(err as Error).message}`);
       });
       await this.inFlight;
-      if (!this.stopped) this.timer = setTimeout(tick, this.options.retryMs ?? 2_000);
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.options.retryMs ?? 2_000);
     };
     void tick();
   }

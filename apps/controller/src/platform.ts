@@ -1,4 +1,5 @@
 import type { Condition, Resource } from '@cryptoviz/resources';
+import type { ResourceStatus } from './status.ts';
 
 /** One CryptoSource or PredictionModel as the store holds it, before validation. */
 export interface ResourceRecord {
@@ -53,7 +54,7 @@ export type EventType = 'Normal' | 'Warning';
 
 /** What the reconciler tells the world besides workloads: status, finalizers, events, Secrets. */
 export interface ResourceReporter {
-  writeStatus(record: ResourceRecord, status: Record<string, unknown>): Promise<void>;
+  writeStatus(record: ResourceRecord, status: ResourceStatus): Promise<void>;
   removeFinalizer(record: ResourceRecord, finalizer: string): Promise<void>;
   event(record: ResourceRecord, type: EventType, reason: string, message: string): Promise<void>;
   /** Whether `key` of Secret `name` exists; undefined when that cannot be known. */

@@ -22,7 +22,8 @@ export class WorkQueue {
   /** Each failing key's place in the backoff; gone when the key succeeds. */
   private readonly backoffs = new Map<string, IBackoff<unknown>>();
   private readonly delays: ExponentialBackoff<number>;
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Each delayed add's timer carries its deadline, so an earlier deadline can replace it. */
+  private readonly timers = new Map<string, NodeJS.Timeout & { dueAt?: number }>();
   private readonly idle: (() => void)[] = [];
   private active = 0;
   private stopped = false;
@@ -65,7 +66,7 @@ export class WorkQueue {
   /** Adds `key` after `ms`, unless something adds it sooner; the earliest deadline wins. */
   addAfter(key: string, ms: number): void {
     if (this.stopped || this.waiting.has(key)) return;
-    const existing = this.timers.get(key) as (NodeJS.Timeout & { dueAt?: number }) | undefined;
+    const existing = this.timers.get(key);
     const dueAt = Date.now() + ms;
     if (existing?.dueAt !== undefined && existing.dueAt <= dueAt) return;
     if (existing) clearTimeout(existing);

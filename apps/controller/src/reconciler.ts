@@ -80,7 +80,7 @@ export class Reconciler {
     if (holder) return this.standAside(record, holder);
     const parsed = resourceSchemas[record.kind].safeParse(record.object);
     if (!parsed.success) return this.keepRunning(record, formatIssues(parsed.error));
-    return this.converge(record, parsed.data as Resource);
+    return this.converge(record, parsed.data);
   }
 
   private async converge(
@@ -206,7 +206,7 @@ export class Reconciler {
       (this.options.now?.() ?? new Date()).toISOString(),
     );
     await this.options.reporter.writeStatus(record, status);
-    const changed = transitions(record.conditions, status.conditions as never);
+    const changed = transitions(record.conditions, status.conditions);
     for (const condition of changed) {
       await this.options.reporter.event(
         record,

@@ -1,6 +1,18 @@
-import type { Condition, ConditionType, Resource } from '@cryptoviz/resources';
+import type {
+  Condition,
+  CryptoSourceStatus,
+  PredictionModelStatus,
+  Resource,
+} from '@cryptoviz/resources';
 import type { ConditionProblem, WorkerFacts } from './facts.ts';
 import { describeRollout, isRollingOut, type Rollout } from './rollout.ts';
+
+/** The status subresource of each kind, as its CRD's schema (libs/resources) defines it. */
+interface StatusOf {
+  CryptoSource: CryptoSourceStatus;
+  PredictionModel: PredictionModelStatus;
+}
+export type ResourceStatus = StatusOf[Resource['kind']];
 
 export interface Observation {
   generation: number;
@@ -112,12 +124,12 @@ function conditionsFor(observation: Observation): Desired[] {
  * The status subresource for an observation. A condition keeps its lastTransitionTime while its
  * status stays the same, so an unchanged world yields an identical status (and no write).
  */
-export function buildStatus(
-  kind: Resource['kind'],
+export function buildStatus<K extends Resource['kind']>(
+  kind: K,
   observation: Observation,
   previous: readonly Condition[] | undefined,
   now: string,
-): Record<string, unknown> {
+): StatusOf[K] & { conditions: Condition[] } {
   const conditions: Condition[] = conditionsFor(observation).map((desired) => {
     const before = previous?.find((c) => c.type === desired.type);
     const lastTransitionTime =
@@ -126,7 +138,7 @@ export function buildStatus(
   });
   const facts = observation.facts;
   const ready = readyWorkers(observation);
-  const status: Record<string, unknown> = {
+  const common = {
     observedGeneration: observation.generation,
     conditions,
     replicas: observation.wanted,
@@ -136,9 +148,12 @@ export function buildStatus(
     symbolCount: observation.symbolCount,
   };
   if (kind === 'CryptoSource') {
+    const status: CryptoSourceStatus & typeof common = { ...common };
     if (facts?.lastDataTime) status.lastTickTime = facts.lastDataTime;
     if (facts) status.ticksPublished = facts.published;
+    return status;
   } else {
+    const status: PredictionModelStatus & typeof common = { ...common };
     if (facts?.lastDataTime) status.lastPredictionTime = facts.lastDataTime;
     if (facts?.accuracy !== undefined) status.accuracy = Number(facts.accuracy.toFixed(4));
     if (facts?.skill !== undefined) status.skill = Number(facts.skill.toFixed(4));
@@ -150,8 +165,8 @@ export function buildStatus(
       }
     }
     if (facts) status.predictionsPublished = facts.published;
+    return status;
   }
-  return status;
 }
 
 /** Progress, not trouble: a new resource waiting for its workers is not worth a warning. */
@@ -184,5 +199,3 @@ export function transitions(
     return old.status !== condition.status || old.reason !== condition.reason;
   });
 }
-
-export type { ConditionType };

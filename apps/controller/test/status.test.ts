@@ -10,7 +10,11 @@ import {
 } from '@cryptoviz/bus';
 import { NO_SCORES, type ScoreMetrics } from '@cryptoviz/forecast';
 import { createReplayProvider, ProviderError } from '@cryptoviz/market';
-import { cryptoSourceSpecSchema } from '@cryptoviz/resources';
+import {
+  cryptoSourceSpecSchema,
+  cryptoSourceStatusSchema,
+  predictionModelStatusSchema,
+} from '@cryptoviz/resources';
 import type { Condition } from '@cryptoviz/resources';
 import { testHeartbeat } from '@cryptoviz/testkit';
 import { buildStatus, summariseHeartbeats, transitions } from '../src/index.ts';
@@ -394,5 +398,35 @@ describe('status', () => {
     });
     expect(conditionOf(status, 'Ready')!.message).toContain('cannot reach NATS');
     expect(conditionOf(status, 'Ready')!.message).toContain('kubectl logs -l s');
+  });
+});
+
+describe('status and its schema', () => {
+  it('builds, for each kind, a status its CRD status schema accepts as it is', () => {
+    const at = '2026-11-22T12:00:00.000Z';
+    const fetchers = summariseHeartbeats([beat('a')], 'fetcher', 'majors', now);
+    const source = buildStatus('CryptoSource', { ...base, wanted: 1, facts: fetchers }, [], at);
+    expect(cryptoSourceStatusSchema.parse(source)).toEqual(source);
+    expect(source.ticksPublished).toBe(10);
+
+    const model = buildStatus(
+      'PredictionModel',
+      {
+        ...base,
+        wanted: 2,
+        facts: {
+          readyWorkers: 1,
+          published: 40,
+          accuracy: 0.55,
+          skill: 0.012,
+          skillTest: { verdict: 'beats-naive', pValue: 0.0123 },
+          lastDataTime: at,
+        },
+      },
+      [],
+      at,
+    );
+    expect(predictionModelStatusSchema.parse(model)).toEqual(model);
+    expect(model).toMatchObject({ skillVerdict: 'beats-naive', readyWorkers: 1, ready: '1/2' });
   });
 });

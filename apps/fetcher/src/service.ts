@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { heartbeatOf, openWorkerBus } from '@cryptoviz/bus';
 import { dataDirEnv } from '@cryptoviz/market';
-import { readResourceFile } from '@cryptoviz/resources';
+import { readResourceFile } from '@cryptoviz/resources/node';
 import { natsEnv, workerIdEnv, type ServiceDefinition } from '@cryptoviz/runtime';
 import { shardEnvSchema } from '@cryptoviz/workloads';
 import { startFetcher } from './fetcher.ts';

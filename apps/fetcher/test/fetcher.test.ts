@@ -274,7 +274,9 @@ spec:
     const provider: TickProvider = {
       async poll() {
         // Asked to stop after the poll returns, while its ticks are being published.
-        setImmediate(() => (stopping = fetcher.stop()));
+        setImmediate(() => {
+          stopping = fetcher.stop();
+        });
         return { ticks: sampleTicks(50, 'hourly'), skipped: [] };
       },
     };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { heartbeatOf, openWorkerBus } from '@cryptoviz/bus';
-import { readResourceFile } from '@cryptoviz/resources';
+import { readResourceFile } from '@cryptoviz/resources/node';
 import { databaseEnv, natsEnv, workerIdEnv, type ServiceDefinition } from '@cryptoviz/runtime';
 import { createPool, waitForSchema } from '@cryptoviz/store';
 import { shardEnvSchema, shardSymbols } from '@cryptoviz/workloads';

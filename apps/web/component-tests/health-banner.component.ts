@@ -21,7 +21,7 @@ describe('HealthBanner', () => {
   afterEach(() => cleanup?.());
 
   const text = (target: HTMLElement, testid: string) =>
-    target.querySelector(`[data-testid="${testid}"]`)!.textContent!.trim();
+    target.querySelector(`[data-testid="${testid}"]`)!.textContent.trim();
 
   it('says all is well, politely, when the pipeline is healthy', () => {
     const view = render(HealthBanner, { health: health('ok', []) });

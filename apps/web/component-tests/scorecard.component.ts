@@ -48,7 +48,7 @@ describe('Scorecard', () => {
 
   const rows = (target: HTMLElement) =>
     [...target.querySelectorAll('[data-testid="scorecard"] tbody tr')].map((tr) =>
-      tr.textContent!.replace(/\s+/g, ' ').trim(),
+      tr.textContent.replace(/\s+/g, ' ').trim(),
     );
 
   it('says it is loading, then lists the models scored at the chosen horizon', () => {

@@ -317,7 +317,7 @@ describe('the chart', () => {
     const namespaces = Object.fromEntries(
       objects
         .filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding')
-        .map((o) => [`${nameOf(o)}`, o.metadata!.namespace]),
+        .map((o) => [nameOf(o), o.metadata!.namespace]),
     );
     expect(namespaces).toEqual({
       'Role/cv-cryptoviz-controller': 'markets',

@@ -135,7 +135,9 @@ describe('the chart on a real API server', () => {
     }
     for (const pod of pods) {
       await cluster.objects.create(pod, undefined, 'All').catch((err: { body?: unknown }) => {
-        throw new Error(`${pod.metadata!.labels?.['app.kubernetes.io/component']}: ${err.body}`);
+        throw new Error(
+          `${pod.metadata!.labels?.['app.kubernetes.io/component']}: ${JSON.stringify(err.body)}`,
+        );
       });
     }
   });

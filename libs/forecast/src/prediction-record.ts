@@ -17,10 +17,10 @@ export const predictionRecordSchema = z.strictObject({
   madeAt: isoTime,
   targetAt: isoTime,
   /** The close the forecast started from: naive's forecast, and the reference for direction. */
-  originPrice: z.number().finite().positive(),
-  point: z.number().finite(),
-  lower: z.number().finite(),
-  upper: z.number().finite(),
+  originPrice: z.number().positive(),
+  point: z.number(),
+  lower: z.number(),
+  upper: z.number(),
   confidence: z.number().min(0).max(1),
   signal: z.enum(['BUY', 'SELL', 'HOLD']),
 });

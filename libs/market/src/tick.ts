@@ -6,8 +6,8 @@ export const EARLIEST_TICK_TIME = Date.parse('2009-01-03T00:00:00Z');
 /** Clocks drift; a tick further ahead than this is a bug upstream, not the future. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
-const finitePositive = z.number().finite().positive();
-const finiteNonNegative = z.number().finite().nonnegative();
+const finitePositive = z.number().positive();
+const finiteNonNegative = z.number().nonnegative();
 
 export const tickTimeSchema = z.iso
   .datetime({ offset: false })
@@ -28,7 +28,7 @@ export const tickSchema = z.strictObject({
   volume24h: finiteNonNegative.nullable(),
   marketCap: finiteNonNegative.nullable(),
   /** Percent change over 24 h, e.g. -2.5 for −2.5 %. */
-  change24hPct: z.number().finite().gt(-100).nullable(),
+  change24hPct: z.number().gt(-100).nullable(),
   time: tickTimeSchema,
 });
 export type Tick = z.infer<typeof tickSchema>;

@@ -21,7 +21,7 @@ const paramsSchema = z.record(
     .string()
     .max(64)
     .regex(/^[A-Za-z]+$/),
-  z.number().finite(),
+  z.number(),
 );
 
 export const memberSchema = z.strictObject({

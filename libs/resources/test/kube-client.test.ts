@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { kubeApiClient } from '../src/kube-client.ts';
+import { kubeApiClient } from '../src/node/kube-client.ts';
 
 /** An API server that accepts connections and then never says a word. */
 async function silentServer(): Promise<{ url: string; close(): Promise<void> }> {

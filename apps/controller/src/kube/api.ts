@@ -9,7 +9,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { GROUP, KIND_DEFINITIONS, VERSION, type ResourceKind } from '@cryptoviz/resources';
-import { kubeApiClient } from '@cryptoviz/resources/kube-client';
+import { kubeApiClient } from '@cryptoviz/resources/node';
 import { FIELD_MANAGER } from '../labels.ts';
 
 export function statusCode(err: unknown): number | undefined {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { API_VERSION } from '@cryptoviz/resources';
 import { FIELD_MANAGER } from '../labels.ts';
 import type { EventType, ResourceRecord, ResourceReporter } from '../platform.ts';
+import type { ResourceStatus } from '../status.ts';
 import { statusCode, type KubeApi } from './api.ts';
 import type { KubernetesResourceCache } from './store.ts';
 
@@ -14,7 +15,7 @@ export class KubernetesReporter implements ResourceReporter {
     private readonly instance: string,
   ) {}
 
-  async writeStatus(record: ResourceRecord, status: Record<string, unknown>): Promise<void> {
+  async writeStatus(record: ResourceRecord, status: ResourceStatus): Promise<void> {
     const key = `${record.kind}/${record.namespace}/${record.name}`;
     if (isDeepStrictEqual(this.store.status(key), status)) return;
     await this.api.applyStatus(record.kind, record.namespace, record.name, status);

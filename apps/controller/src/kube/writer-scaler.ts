@@ -1,5 +1,5 @@
 import { AppsV1Api, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { kubeApiClient } from '@cryptoviz/resources/kube-client';
+import { kubeApiClient } from '@cryptoviz/resources/node';
 import { desiredWriters, type WriterBounds } from '../replicas.ts';
 import { statusCode } from './api.ts';
 

@@ -1,25 +1,25 @@
-import type { Condition } from '@cryptoviz/resources';
 import {
   resourceKey,
   type EventType,
   type ResourceRecord,
   type ResourceReporter,
 } from '../platform.ts';
+import type { ResourceStatus } from '../status.ts';
 import type { FolderResourceCache } from './folder-store.ts';
 
 /** Locally, status stays in memory (and is printed as events); Secrets come from the folder. */
 export class LocalReporter implements ResourceReporter {
-  readonly statuses = new Map<string, Record<string, unknown>>();
+  readonly statuses = new Map<string, ResourceStatus>();
 
   constructor(
     private readonly store: FolderResourceCache,
     private readonly onEvent: (line: string) => void,
   ) {}
 
-  async writeStatus(record: ResourceRecord, status: Record<string, unknown>): Promise<void> {
+  async writeStatus(record: ResourceRecord, status: ResourceStatus): Promise<void> {
     const key = resourceKey(record.kind, record.namespace, record.name);
     this.statuses.set(key, status);
-    this.store.rememberConditions(key, status.conditions as Condition[]);
+    this.store.rememberConditions(key, status.conditions);
   }
 
   async removeFinalizer(): Promise<void> {}

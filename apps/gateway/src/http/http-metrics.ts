@@ -27,4 +27,3 @@ export function httpMetrics(registry: Registry) {
     }),
   };
 }
-export type HttpMetrics = ReturnType<typeof httpMetrics>;

@@ -124,7 +124,7 @@ export class FolderResourceStore implements ResourceStore {
 
   async #rewrite(found: Located, edit: (docs: Document[]) => Document[]) {
     const path = join(this.dir, found.file);
-    const docs = edit(parseAllDocuments(await readFile(path, 'utf8')) as Document[]);
+    const docs = edit(parseAllDocuments(await readFile(path, 'utf8')));
     if (docs.every((doc) => doc.contents === null)) {
       await rm(path);
       return;

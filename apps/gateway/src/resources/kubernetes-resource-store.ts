@@ -1,5 +1,5 @@
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { kubeApiClient } from '@cryptoviz/resources/kube-client';
+import { kubeApiClient } from '@cryptoviz/resources/node';
 import {
   API_VERSION,
   formatIssues,

@@ -5,9 +5,9 @@ import {
   splitLink,
   TRPCClientError,
 } from '@trpc/client';
-import type { ApiInputs, ApiOutputs, AppRouter } from '@cryptoviz/api';
+import type { ApiOutputs, AppRouter } from '@cryptoviz/api';
 
-export type { ApiInputs, ApiOutputs };
+export type { ApiOutputs };
 
 /** The gateway's API, same origin: the web server (or an ingress) routes /trpc to it. */
 export const API_PATH = '/trpc';
@@ -20,10 +20,6 @@ let adminToken: string | null = null;
  */
 export function setAdminToken(token: string | null): void {
   adminToken = token?.trim() || null;
-}
-
-export function hasAdminToken(): boolean {
-  return adminToken !== null;
 }
 
 export function createApiClient(url = API_PATH) {

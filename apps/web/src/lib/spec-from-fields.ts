@@ -25,7 +25,7 @@ export function entriesOf(text: string): Record<string, string> {
     .split(/[,\n]/)
     .map((entry) => entry.trim())
     .filter(Boolean)
-    .map((entry) => {
+    .map((entry): [string, string] => {
       const equals = entry.indexOf('=');
       return equals === -1
         ? [entry.toUpperCase(), '']

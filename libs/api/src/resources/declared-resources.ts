@@ -90,7 +90,7 @@ export class DeclaredResources {
     try {
       const { resources } = await this.store.list();
       // A change landed while this listing was on its way: its answer may predate the change.
-      if (generation !== this.#generation) return this.read();
+      if (generation !== this.#generation) return await this.read();
       const names = (kind: string) =>
         new Set(resources.filter((r) => r.kind === kind).map((r) => r.metadata.name));
       this.#names = { sources: names('CryptoSource'), models: names('PredictionModel') };

@@ -93,7 +93,8 @@ state = "${join(dir, 'containerd/state')}"
       await ctr('version');
       break;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`containerd did not answer within 30 s: ${err}`);
+      if (Date.now() > deadline)
+        throw new Error(`containerd did not answer within 30 s: ${String(err)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -106,7 +107,7 @@ state = "${join(dir, 'containerd/state')}"
         await ctr('images', 'import', file);
       } catch (err) {
         throw new Error(
-          `ctr images import ${file} failed: ${(err as { stderr?: string }).stderr ?? err}`,
+          `ctr images import ${file} failed: ${(err as { stderr?: string }).stderr ?? String(err)}`,
         );
       }
     },

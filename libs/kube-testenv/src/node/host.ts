@@ -41,7 +41,7 @@ export async function ensureNodePackages(log: (line: string) => void): Promise<v
   } catch (err) {
     throw new Error(
       `the node needs ${missing.join(', ')} and 'apt-get install' failed ` +
-        `(${(err as { stderr?: string }).stderr?.trim() || err}); install them as root and rerun`,
+        `(${(err as { stderr?: string }).stderr?.trim() || String(err)}); install them as root and rerun`,
     );
   }
 }

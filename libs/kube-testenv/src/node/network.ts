@@ -32,7 +32,9 @@ async function ip(...args: string[]): Promise<void> {
   try {
     await run('ip', args);
   } catch (err) {
-    throw new Error(`ip ${args.join(' ')} failed: ${(err as { stderr?: string }).stderr ?? err}`);
+    throw new Error(
+      `ip ${args.join(' ')} failed: ${(err as { stderr?: string }).stderr ?? String(err)}`,
+    );
   }
 }
 

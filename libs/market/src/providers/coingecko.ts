@@ -117,7 +117,7 @@ function simplePriceSchema(vs: string): z.ZodType<SimplePrice> {
         marketCap: entry[`${vs}_market_cap`] as number | null,
         volume24h: entry[`${vs}_24h_vol`] as number | null,
         change24hPct: entry[`${vs}_24h_change`] as number | null,
-        updatedAt: (entry.last_updated_at as number | null | undefined) ?? undefined,
+        updatedAt: entry.last_updated_at ?? undefined,
       }));
     simplePriceSchemas.set(vs, schema);
   }

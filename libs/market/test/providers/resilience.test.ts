@@ -61,7 +61,7 @@ describe('retries', () => {
     ['rate-limited', rateLimited(1)],
     ['malformed', { status: 200, body: '<html><body>maintenance</body></html>' }],
   ] as const)('does not retry %s', async (kind, response) => {
-    server.on(TICKER, response as ScriptedResponse, OK);
+    server.on(TICKER, response, OK);
     const { provider } = binance();
     expect((await pollError(provider.poll(signal()))).kind).toBe(kind);
     expect(server.requests).toHaveLength(1);

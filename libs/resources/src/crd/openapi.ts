@@ -40,7 +40,7 @@ export function toStructuralSchema(schema: z.ZodType): StructuralSchema {
     unrepresentable: 'throw',
     reused: 'inline',
   });
-  return convert(json as Record<string, unknown>, '');
+  return convert(json, '');
 }
 
 function convert(node: Record<string, unknown>, path: string): StructuralSchema {

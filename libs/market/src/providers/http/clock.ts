@@ -11,6 +11,7 @@ export interface Clock {
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as fetch does: the abort's own reason
       reject(signal.reason);
       return;
     }
@@ -20,6 +21,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as fetch does: the abort's own reason
       reject(signal?.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });

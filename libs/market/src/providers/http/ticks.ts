@@ -38,10 +38,6 @@ export interface TickIdentity {
   quote: string;
 }
 
-export function emptyParsed(shape: string): Parsed {
-  return { shape, candidates: [], skipped: [] };
-}
-
 export function mergeParsed(parts: readonly Parsed[], shape = parts[0]?.shape ?? 'empty'): Parsed {
   return {
     shape,

@@ -71,7 +71,7 @@ async function readCapped(response: Response, maxBytes: number, where: string): 
     throw tooBig(declared);
   }
   if (!response.body) return '';
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {

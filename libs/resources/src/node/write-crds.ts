@@ -1,7 +1,7 @@
 /** `npm run crds`: writes crds/<plural>.cryptoviz.dev.yaml from the zod schemas. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CRD_KINDS, crdFileName, renderCrdYaml } from './definitions.ts';
+import { CRD_KINDS, crdFileName, renderCrdYaml } from '../crd/definitions.ts';
 
 export const CRDS_DIR = join(import.meta.dirname, '../../../../crds');
 
