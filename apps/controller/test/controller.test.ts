@@ -6,7 +6,6 @@ import type { ResourceStore } from '../src/platform.ts';
 const store = (keys: string[]): ResourceStore => ({
   get: () => undefined,
   keys: () => keys,
-  namesakes: () => [],
   onChange: () => undefined,
 });
 

@@ -301,7 +301,7 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
       putHeartbeat(kv, {
         id: 'fetcher-beating-0-abc',
         role: 'fetcher',
-        resource: 'beating',
+        resource: `${each.namespace}/beating`,
         startedAt: new Date().toISOString(),
         lastSeen: new Date().toISOString(),
         counters: { ticksPublished: 42, consecutiveFailures },
@@ -372,7 +372,7 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
       (list) => list.length === 1,
     );
     await finishRollout(cluster, each.namespace, 'edited');
-    const beat = beater('fetcher', 'edited');
+    const beat = beater('fetcher', `${each.namespace}/edited`);
     await beat('fetcher-edited-0-old');
     await eventually(
       () => readCustom(cluster, each.namespace, 'cryptosources', 'edited'),
@@ -409,7 +409,7 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
       (list) => list.length === 2,
     );
     await finishRollout(cluster, each.namespace, 'shrink');
-    const beat = beater('fetcher', 'shrink');
+    const beat = beater('fetcher', `${each.namespace}/shrink`);
     await Promise.all([beat('fetcher-shrink-0-old'), beat('fetcher-shrink-1-old')]);
     await eventually(
       () => readCustom(cluster, each.namespace, 'cryptosources', 'shrink'),
@@ -541,7 +541,10 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
     // A backlog of 2,500 ticks nobody writes: three writers at 1,000 each.
     await Promise.all(
       Array.from({ length: 2_500 }, (_, i) =>
-        each.bus.js.publish(each.bus.topo.tickSubject('backlog', 'BTC'), `{"n":${i}}`),
+        each.bus.js.publish(
+          each.bus.topo.tickSubject({ namespace: 'default', name: 'backlog' }, 'BTC'),
+          `{"n":${i}}`,
+        ),
       ),
     );
     const scaled = await eventually(

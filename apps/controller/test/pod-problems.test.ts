@@ -229,7 +229,7 @@ describe('worker pods on a real kube-apiserver', { timeout: 120_000 }, () => {
       putHeartbeat(kv, {
         id: podName,
         role: 'fetcher',
-        resource: 'majors',
+        resource: `${each.namespace}/majors`,
         startedAt: longAgo.toISOString(),
         lastSeen: new Date().toISOString(),
         counters: { ticksPublished: 1, consecutiveFailures: 0 },

@@ -275,7 +275,7 @@ describe('controller resilience on a real kube-apiserver', { timeout: 120_000 },
       await putHeartbeat(await openHeartbeats(bus.js, bus.topo), {
         id: 'fetcher-late-0-abc',
         role: 'fetcher',
-        resource: 'late',
+        resource: `${namespace}/late`,
         startedAt: new Date().toISOString(),
         lastSeen: new Date().toISOString(),
         counters: { ticksPublished: 1, consecutiveFailures: 0 },

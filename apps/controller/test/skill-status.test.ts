@@ -25,7 +25,7 @@ describe('skill verdict in the PredictionModel status', { timeout: 120_000 }, ()
       putHeartbeat(kv, {
         id,
         role: 'predictor',
-        resource: 'tested',
+        resource: `${each.namespace}/tested`,
         startedAt: new Date().toISOString(),
         lastSeen: new Date().toISOString(),
         ...heartbeatOf(

@@ -27,7 +27,7 @@ import {
   type ProviderErrorKind,
   type TickProvider,
 } from '@cryptoviz/market';
-import { parseDuration, type CryptoSourceSpec } from '@cryptoviz/resources';
+import { parseDuration, parseResourceKey, type CryptoSourceSpec } from '@cryptoviz/resources';
 import {
   Counter,
   createScrubber,
@@ -45,6 +45,7 @@ export interface FetcherOptions {
   log: Logger;
   registry: Registry;
   /** The CryptoSource name. */
+  /** The CryptoSource's key, `namespace/name`: ticks' `source`, subjects, metric labels. */
   source: string;
   spec: CryptoSourceSpec;
   apiKey?: string;
@@ -302,7 +303,9 @@ export function startFetcher(options: FetcherOptions): Fetcher {
     const newest = await Promise.all(
       symbols.map(async (symbol) => {
         const last = await jsm.streams
-          .getMessage(topo.streams.ticks, { last_by_subj: topo.tickSubject(source, symbol) })
+          .getMessage(topo.streams.ticks, {
+            last_by_subj: topo.tickSubject(parseResourceKey(source, 'source'), symbol),
+          })
           .catch(() => null);
         // The last message may hold several ticks, in time order: its last one is the newest.
         return last && decodeTicks(topo, last.subject, last.data).ticks.at(-1);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { encodeJson, openHeartbeats, publishTicks, putHeartbeat } from '@cryptoviz/bus';
 import { insertPredictions, insertTicks, scorePredictions } from '@cryptoviz/store';
+import { parseResourceKey } from '@cryptoviz/resources';
 import { eventually } from '@cryptoviz/testkit';
 import { appRouter } from '../src/index.ts';
 import { hourlyTicks, prediction, tick } from './fixtures.ts';
@@ -532,7 +533,10 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
       const signals = await openSse(subscriptionUrl(gw, 'live.signals', { models: ['ridge-btc'] }));
       await consumersOn(gw, gw.bus.topo.streams.predictions, 2);
       const p = prediction('ridge-btc', new Date(now), 100, 99);
-      await gw.bus.js.publish(gw.bus.topo.predictionSubject('ridge-btc', 'BTC'), encodeJson(p));
+      await gw.bus.js.publish(
+        gw.bus.topo.predictionSubject({ namespace: 'default', name: 'ridge-btc' }, 'BTC'),
+        encodeJson(p),
+      );
       const event = await predictions.next();
       expect(JSON.parse(event.data)).toMatchObject({ model: 'ridge-btc', point: 99 });
       expect(Number(event.id)).toBeGreaterThan(0);
@@ -550,7 +554,7 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
       const publish = async (model: string, symbol: string, point: number) => {
         const p = prediction(model, new Date(now), 100, point, { symbol });
         const ack = await gw.bus.js.publish(
-          gw.bus.topo.predictionSubject(model, symbol),
+          gw.bus.topo.predictionSubject(parseResourceKey(p.model), symbol),
           encodeJson(p),
         );
         return String(ack.seq);

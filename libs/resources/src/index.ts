@@ -8,3 +8,4 @@ export * from './status.ts';
 export * from './crd/index.ts';
 export * from './manifest-file.ts';
 export * from './model-warm-up.ts';
+export * from './resource-ref.ts';

@@ -1,6 +1,6 @@
 import type { Condition } from '@cryptoviz/resources';
 import {
-  resourceKey,
+  recordKey,
   type EventType,
   type ResourceRecord,
   type ResourceReporter,
@@ -17,7 +17,7 @@ export class LocalReporter implements ResourceReporter {
   ) {}
 
   async writeStatus(record: ResourceRecord, status: Record<string, unknown>): Promise<void> {
-    const key = resourceKey(record.kind, record.namespace, record.name);
+    const key = recordKey(record.kind, record.namespace, record.name);
     this.statuses.set(key, status);
     this.store.rememberConditions(key, status.conditions as Condition[]);
   }

@@ -6,7 +6,13 @@ import {
   type DeadLetterSummary,
   type Heartbeat,
 } from '@cryptoviz/bus';
-import { parseDuration, type CryptoSource, type Resource } from '@cryptoviz/resources';
+import {
+  parseDuration,
+  type CryptoSource,
+  type Resource,
+  refOf,
+  resourceKey,
+} from '@cryptoviz/resources';
 import {
   databaseSizeBytes,
   sourceFreshness,
@@ -147,7 +153,9 @@ export function judgeFreshness(
   nowMs: number,
 ): { freshness: SourceFreshnessView[]; retired: RetiredSourceView[] } {
   const declared = new Map<string, CryptoSource>();
-  for (const r of resources ?? []) if (r.kind === 'CryptoSource') declared.set(r.metadata.name, r);
+  for (const r of resources ?? []) {
+    if (r.kind === 'CryptoSource') declared.set(resourceKey(refOf(r)), r);
+  }
   const seen = new Map(stored.map((f) => [f.source, f]));
   const names = resources ? [...declared.keys()] : [...seen.keys()];
   const freshness = names.sort().map((source): SourceFreshnessView => {
@@ -274,7 +282,7 @@ export async function collectPipelineHealth(
             deps.pool,
             resources.resources
               .filter((r) => r.kind === 'PredictionModel')
-              .map((r) => r.metadata.name),
+              .map((r) => resourceKey(refOf(r))),
           ),
         [],
         deps.log,

@@ -19,9 +19,9 @@ import {
   fromBeforeTo,
   fromBeforeToMessage,
   horizon,
-  nameList,
+  keyList,
   rangeShape,
-  resourceName,
+  resourceKeyInput,
   symbol,
   symbolList,
 } from '../inputs.ts';
@@ -48,7 +48,7 @@ export const predictionsRouter = router({
   /** The newest forecast of every declared model per declared source, symbol and horizon. */
   latest: publicProcedure
     .input(
-      z.strictObject({ symbols: symbolList.optional(), models: nameList.optional() }).default({}),
+      z.strictObject({ symbols: symbolList.optional(), models: keyList.optional() }).default({}),
     )
     .query(async ({ ctx, input }) => {
       const declared = await ctx.deps.declared.read();
@@ -64,10 +64,10 @@ export const predictionsRouter = router({
     .input(
       z
         .strictObject({
-          model: resourceName,
+          model: resourceKeyInput,
           symbol,
           horizon,
-          source: resourceName.optional(),
+          source: resourceKeyInput.optional(),
           ...rangeShape,
         })
         .refine(fromBeforeTo, fromBeforeToMessage),
@@ -90,7 +90,7 @@ export const predictionsRouter = router({
     .input(
       z
         .strictObject({
-          model: resourceName.optional(),
+          model: resourceKeyInput.optional(),
           symbol: symbol.optional(),
           horizon: horizon.optional(),
           windowDays,
@@ -123,10 +123,10 @@ export const predictionsRouter = router({
   strategy: publicProcedure
     .input(
       z.strictObject({
-        model: resourceName,
+        model: resourceKeyInput,
         symbol,
         horizon,
-        source: resourceName.optional(),
+        source: resourceKeyInput.optional(),
         windowDays,
         feeRate: TRADING_COSTS.shape.feeRate.optional(),
         slippageRate: TRADING_COSTS.shape.slippageRate.optional(),
