@@ -17,7 +17,7 @@ function predictorBeat(details: Record<string, unknown>): Heartbeat {
   return {
     id: 'predictor-replay-consensus-0',
     role: 'predictor',
-    resource: 'replay-consensus',
+    resource: 'default/replay-consensus',
     startedAt: ago(600_000),
     lastSeen: ago(2_000),
     counters: {},
