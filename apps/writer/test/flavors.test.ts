@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeJson, publishTicks } from '@cryptoviz/bus';
+import { encodeJson, publishTicks, tickMessages } from '@cryptoviz/bus';
 import { tickId, type Tick } from '@cryptoviz/market';
 import { candles, countTicks, type CandleInterval } from '@cryptoviz/store';
-import { parseResourceKey } from '@cryptoviz/resources';
 import {
   createTestBus,
   createTestDatabase,
@@ -91,13 +90,9 @@ describe.each(storageFlavors())('writer on %s', (flavor) => {
     ];
     const again = [...stored.values()].filter((_, i) => i % 9 === 0);
     for (const t of again) {
-      await bus.js.publish(
-        bus.topo.tickSubject(parseResourceKey(t.source), t.symbol),
-        encodeJson(t),
-        {
-          msgID: `${tickId(t)}:redelivered`,
-        },
-      );
+      await bus.js.publish(tickMessages(bus.topo, [t])[0]!.subject, encodeJson(t), {
+        msgID: `${tickId(t)}:redelivered`,
+      });
     }
     await publish(late);
     await eventually(

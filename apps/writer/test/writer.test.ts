@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliverPolicy } from '@nats-io/jetstream';
-import { DLQ_HEADERS, encodeJson, publishTicks } from '@cryptoviz/bus';
+import { DLQ_HEADERS, encodeJson, publishTicks, tickMessages } from '@cryptoviz/bus';
 import { tickId } from '@cryptoviz/market';
-import { parseResourceKey } from '@cryptoviz/resources';
 import { countTicks, createPool } from '@cryptoviz/store';
 import {
   connectThroughOutageProxy,
@@ -45,13 +44,9 @@ describe('writer', () => {
     expect((await bus.jsm.streams.info(bus.topo.streams.ticks)).state.messages).toBe(32);
     // …and a re-publish the stream cannot recognize (new msg id) is dropped by the table.
     for (const tick of ticks.slice(0, 200)) {
-      await bus.js.publish(
-        bus.topo.tickSubject(parseResourceKey(tick.source), tick.symbol),
-        encodeJson(tick),
-        {
-          msgID: `${tickId(tick)}:again`,
-        },
-      );
+      await bus.js.publish(tickMessages(bus.topo, [tick])[0]!.subject, encodeJson(tick), {
+        msgID: `${tickId(tick)}:again`,
+      });
     }
     const w = await writer();
     await eventually(
