@@ -68,3 +68,12 @@ export const resourceInputSchema = z
   .max(127)
   .transform((input) => (input.includes('/') ? input : `${DEFAULT_NAMESPACE}/${input}`))
   .pipe(resourceKeySchema);
+
+/**
+ * How a key is shown to a person: the name alone in `default`, the whole key elsewhere (the
+ * inverse of {@link resourceInputSchema}, so what is shown can be typed back).
+ */
+export function resourceLabel(key: string): string {
+  const prefix = `${DEFAULT_NAMESPACE}/`;
+  return key.startsWith(prefix) ? key.slice(prefix.length) : key;
+}
