@@ -7,7 +7,7 @@ import type { Topology } from './topology.ts';
 export const heartbeatSchema = z.object({
   id: z.string(),
   role: z.enum(['fetcher', 'writer', 'predictor', 'controller', 'gateway']),
-  /** The CryptoSource or PredictionModel the worker serves, if any. */
+  /** The key (`namespace/name`) of the CryptoSource or PredictionModel it serves, if any. */
   resource: z.string().optional(),
   startedAt: z.string(),
   lastSeen: z.string(),

@@ -5,6 +5,7 @@ import {
   resourceInputSchema,
   resourceKey,
   resourceKeySchema,
+  resourceLabel,
 } from '../src/index.ts';
 
 describe('resource identity', () => {
@@ -40,5 +41,13 @@ describe('resource identity', () => {
     expect(resourceInputSchema.parse('binance')).toBe('default/binance');
     expect(resourceInputSchema.parse('team-a/binance')).toBe('team-a/binance');
     expect(resourceInputSchema.safeParse('Binance').success).toBe(false);
+  });
+
+  it('shows a key as a name in default and whole elsewhere, which reads back as the same key', () => {
+    for (const key of ['default/binance', 'team-a/binance']) {
+      expect(resourceInputSchema.parse(resourceLabel(key))).toBe(key);
+    }
+    expect(resourceLabel('default/binance')).toBe('binance');
+    expect(resourceLabel('team-a/binance')).toBe('team-a/binance');
   });
 });
