@@ -82,7 +82,9 @@ describe('a deleted source or model in the browser', () => {
 
   it('leaves the overview, the markets table, the pickers and the comparison without a reload; its history stays', async () => {
     const overview = await stack.open('/');
-    const doomedFreshness = overview.locator('[data-testid="freshness-row"][data-source="default/doomed"]');
+    const doomedFreshness = overview.locator(
+      '[data-testid="freshness-row"][data-source="default/doomed"]',
+    );
     await doomedFreshness.waitFor();
     const markets = await stack.open('/markets');
     const doomedRow = markets.locator('[data-testid="price-row"][data-source="default/doomed"]');
@@ -121,10 +123,14 @@ describe('a deleted source or model in the browser', () => {
     await expect.poll(() => retiredModel.count(), refresh).toBe(1);
     await expect(retiredModel.textContent()).resolves.toContain('deleted');
     await expect(
-      overview.locator('[data-testid="retired-model-row"][data-model="default/kept-model"]').count(),
+      overview
+        .locator('[data-testid="retired-model-row"][data-model="default/kept-model"]')
+        .count(),
     ).resolves.toBe(0);
     await expect
-      .poll(() => overview.locator('[data-testid="freshness-row"][data-source="default/sim"]').count())
+      .poll(() =>
+        overview.locator('[data-testid="freshness-row"][data-source="default/sim"]').count(),
+      )
       .toBe(1);
 
     await expect.poll(() => doomedRow.count(), refresh).toBe(0);
