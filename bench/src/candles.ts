@@ -18,7 +18,7 @@ const TICKS_PER_MINUTE = Number(process.env.BENCH_TICKS_PER_MINUTE ?? 6);
 const RUNS = 30;
 
 const tick = (timeMs: number, price: number) =>
-  priceTick(timeMs, price, { source: 'sim', provider: 'synthetic' });
+  priceTick(timeMs, price, { source: 'default/sim', provider: 'synthetic' });
 
 /** Median milliseconds of one candle query, after a warm-up run. */
 async function medianMs(query: () => Promise<unknown>): Promise<number> {
@@ -53,7 +53,7 @@ async function measure(adminUrl: string, flavor: StorageFlavor) {
     }
     await pool.query('ANALYZE ticks');
     const range = {
-      source: 'sim',
+      source: 'default/sim',
       symbol: 'BTC',
       interval: '1h' as const,
       from: new Date(now - 30 * DAY),

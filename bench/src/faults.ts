@@ -95,7 +95,7 @@ const outage = (name: string, server: (p: Pipeline) => Pipeline['nats' | 'postgr
 });
 
 const FAULTS: Fault[] = [
-  kill('fetcher-replay-faults-0', (p) => lastStoredAt(p, 'TICKS', `ticks.${SOURCE}.BTC`)),
+  kill('fetcher-replay-faults-0', (p) => lastStoredAt(p, 'TICKS', `ticks.default.${SOURCE}.BTC`)),
   kill('writer', lastWrittenAt),
   kill('predictor-holt-faults-0', (p) => lastStoredAt(p, 'PREDICTIONS')),
   outage('nats-server', (p) => p.nats),

@@ -52,13 +52,13 @@ async function seed(url: string): Promise<void> {
   const pool = createPool(url);
   const now = Date.now();
   const latest: Tick[] = [];
-  for (const source of ['sim', 'alt', 'third']) {
+  for (const source of ['default/sim', 'default/alt', 'default/third']) {
     for (let i = 0; i < 20; i++) latest.push(tick(source, `SYM${i}`, now - 1_000, 100 + i));
   }
   await insertTicks(pool, latest);
   const history: Tick[] = [];
   for (let t = now - 31 * DAY; t < now; t += 60_000) {
-    history.push(tick('sim', 'BTC', t, 30_000 + 500 * Math.sin(t / DAY)));
+    history.push(tick('default/sim', 'BTC', t, 30_000 + 500 * Math.sin(t / DAY)));
     if (history.length === 5_000) await insertTicks(pool, history.splice(0));
   }
   await insertTicks(pool, history);
@@ -142,7 +142,7 @@ async function tickToClient(gatewayUrl: string, natsUrl: string, namespace: stri
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const batch = Array.from({ length: perBatch }, (_, j) =>
-      tick('live', `SYM${(i + j) % 100}`, wallStart + Math.floor((i + j) / 100), 100 + j),
+      tick('default/live', `SYM${(i + j) % 100}`, wallStart + Math.floor((i + j) / 100), 100 + j),
     );
     const now = performance.now();
     for (const t of batch) sentAt.set(`${t.symbol}:${t.time}`, now);
@@ -216,7 +216,7 @@ try {
     const now = Date.now();
     const candleInput = encodeURIComponent(
       JSON.stringify({
-        source: 'sim',
+        source: 'default/sim',
         symbol: 'BTC',
         interval: '1h',
         from: new Date(now - 30 * DAY).toISOString(),

@@ -14,7 +14,7 @@ const perMessage = Number(process.env.PER_MESSAGE ?? 100);
 const nc = await connect({ servers: url });
 const publish = async (ticks: Tick[]) =>
   (await publishConfirmed(nc, tickMessages(topo, ticks, perMessage))).published;
-const ticks = sampleTicks(count, 'bench', Date.parse('2024-01-01T00:00:00Z'), 50);
+const ticks = sampleTicks(count, 'default/bench', Date.parse('2024-01-01T00:00:00Z'), 50);
 const started = performance.now();
 let published = 0;
 if (rate > 0) {

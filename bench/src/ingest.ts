@@ -35,7 +35,7 @@ function quantile(sorted: Float64Array, q: number): number {
 }
 
 async function rawCopyRowsPerSec(url: string): Promise<number> {
-  const ticks = sampleTicks(TICKS, 'copy', Date.parse('2023-01-01T00:00:00Z'), 50);
+  const ticks = sampleTicks(TICKS, 'default/copy', Date.parse('2023-01-01T00:00:00Z'), 50);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

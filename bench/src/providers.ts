@@ -120,7 +120,7 @@ async function pollCycle(server: FixtureServer, provider: HttpProviderName) {
     rateLimit: { requestsPerMinute: 100_000 },
   });
   const source = createHttpProvider(HTTP_PROVIDER_ADAPTERS[provider], {
-    source: 'bench',
+    source: 'default/bench',
     spec,
     apiKey: 'bench-key',
   });

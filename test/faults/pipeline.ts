@@ -27,6 +27,8 @@ import { BarBuilder, SeriesForecaster, toModelSpec } from '@cryptoviz/predictor'
 import {
   API_VERSION,
   cryptoSourceSchema,
+  DEFAULT_NAMESPACE,
+  resourceKey,
   parseDuration,
   predictionModelSchema,
   type CryptoSource,
@@ -53,6 +55,9 @@ const SYMBOL_FILES = { BTC: 'binance-btcusdt-1h.csv', ETH: 'binance-ethusdt-1h.c
 
 export const SOURCE = 'replay-faults';
 export const MODEL = 'holt-faults';
+/** The manifests name no namespace: their resources are in `default`. */
+const SOURCE_KEY = resourceKey({ namespace: DEFAULT_NAMESPACE, name: SOURCE });
+const MODEL_KEY = resourceKey({ namespace: DEFAULT_NAMESPACE, name: MODEL });
 
 export interface PipelineOptions {
   /** Hourly bars replayed per symbol (BTC and ETH), from the start of the files. */
@@ -149,14 +154,14 @@ function expectedFrom(
     const bars = parseOhlcvCsv(readFileSync(join(dataDir, path), 'utf8'), path);
     const builder = new BarBuilder(barMs);
     const series = new SeriesForecaster(
-      { model: MODEL, algorithm: model.spec.algorithm, source: SOURCE, symbol },
+      { model: MODEL_KEY, algorithm: model.spec.algorithm, source: SOURCE_KEY, symbol },
       toModelSpec(model.spec),
       barMs,
       model.spec.horizons.map(parseDuration),
       model.spec.signal,
     );
     for (const bar of bars) {
-      ticks.add(tickKey({ source: SOURCE, symbol, time: new Date(bar.time).toISOString() }));
+      ticks.add(tickKey({ source: SOURCE_KEY, symbol, time: new Date(bar.time).toISOString() }));
       for (const closed of builder.push(bar.time, bar.close)) {
         for (const p of series.onBar(closed).predictions) predictions.add(predictionId(p));
       }

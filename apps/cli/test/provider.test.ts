@@ -33,7 +33,7 @@ describe('cryptoviz provider parse', SPAWNING, () => {
     const ticks = ticksOf(await parse('coingecko', 'simple-price--oas-demo.json'));
     expect(ticks).toEqual([
       {
-        source: 'coingecko',
+        source: 'default/coingecko',
         provider: 'coingecko',
         symbol: 'BTC',
         quote: 'USD',

@@ -141,11 +141,11 @@ spec: { provider: synthetic, symbols: [SOL, ADA, DOGE], interval: 1s, maxSymbols
       { timeoutMs: 30_000 },
     );
     expect(latest.map((t) => `${t.source}/${t.symbol}`).sort()).toEqual([
-      'sim-a/BTC',
-      'sim-a/ETH',
-      'sim-b/ADA',
-      'sim-b/DOGE',
-      'sim-b/SOL',
+      'default/sim-a/BTC',
+      'default/sim-a/ETH',
+      'default/sim-b/ADA',
+      'default/sim-b/DOGE',
+      'default/sim-b/SOL',
     ]);
 
     // The dashboard's API serves what the fetchers published.
@@ -166,6 +166,39 @@ spec: { provider: synthetic, symbols: [SOL, ADA, DOGE], interval: 1s, maxSymbols
     expect(await exited).toBe(0);
     expect(up.output()).toContain('stopped.');
     expect(pids.filter(isAlive)).toEqual([]);
+  }, 240_000);
+
+  it('runs one source name in two namespaces as two sources whose ticks stay apart', async () => {
+    const manifests = mkdtempSync(join(tmpdir(), 'manifests-'));
+    const source = (namespace: string, symbol: string) => `apiVersion: cryptoviz.dev/v1alpha1
+kind: CryptoSource
+metadata: { name: binance, namespace: ${namespace} }
+spec: { provider: synthetic, symbols: [${symbol}], interval: 1s }
+`;
+    writeFileSync(join(manifests, 'team-a.yaml'), source('team-a', 'BTC'));
+    writeFileSync(join(manifests, 'team-b.yaml'), source('team-b', 'ETH'));
+    const up = await startUp({
+      manifests,
+      bus,
+      db,
+      env: { GATEWAY_TOKEN: '' },
+      onSpawn: (child) => (running = child),
+    });
+    await up.ready();
+    expect(up.output()).toContain('team-a.fetcher-binance-0');
+    expect(up.output()).toContain('team-b.fetcher-binance-0');
+    const latest = await eventually(
+      () => latestTicks(db.pool),
+      (ticks) => ticks.length === 2,
+      { timeoutMs: 30_000 },
+    );
+    // Each team's fetcher published its own symbol under its own key.
+    expect(latest.map((t) => `${t.source}/${t.symbol}`).sort()).toEqual([
+      'team-a/binance/BTC',
+      'team-b/binance/ETH',
+    ]);
+    up.child.kill('SIGTERM');
+    expect(await up.exited).toBe(0);
   }, 240_000);
 
   it('refuses an invalid manifest, naming the file and the field', async () => {

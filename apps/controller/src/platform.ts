@@ -10,8 +10,6 @@ export interface ResourceRecord {
   generation: number;
   deleting: boolean;
   finalizers: string[];
-  /** When it was created (ISO 8601); what decides which of two namesakes keeps the name. */
-  createdAt?: string;
   /** The whole object as written (validated by the reconciler with the shared schema). */
   object: unknown;
   conditions?: Condition[];
@@ -27,7 +25,8 @@ export interface RunningWorkers {
   generation: number;
 }
 
-export function resourceKey(kind: Resource['kind'], namespace: string, name: string): string {
+/** The work queue's key of a record, `Kind/namespace/name`. */
+export function recordKey(kind: Resource['kind'], namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
 }
 
@@ -44,8 +43,6 @@ export function parseKey(key: string): { kind: Resource['kind']; namespace: stri
 export interface ResourceCache {
   get(key: string): ResourceRecord | undefined;
   keys(): string[];
-  /** Every resource of this kind with this name, in any namespace the store sees. */
-  namesakes(kind: Resource['kind'], name: string): ResourceRecord[];
   /** Calls back with the key of every resource that changed (or whose workers did). */
   onChange(listener: (key: string) => void): void;
 }

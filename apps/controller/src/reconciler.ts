@@ -1,4 +1,10 @@
-import { API_VERSION, formatIssues, resourceSchemas, type Resource } from '@cryptoviz/resources';
+import {
+  API_VERSION,
+  formatIssues,
+  resourceKey,
+  resourceSchemas,
+  type Resource,
+} from '@cryptoviz/resources';
 import {
   KIND_ROLES,
   planModel,
@@ -10,10 +16,9 @@ import {
 import type { Heartbeat } from '@cryptoviz/bus';
 import { summariseHeartbeats, type ConditionProblem } from './facts.ts';
 import { LEGACY_CONSUMER_FINALIZER } from './labels.ts';
-import { nameHolder, nameInUse } from './namesakes.ts';
 import {
   parseKey,
-  resourceKey,
+  recordKey,
   type ResourceRecord,
   type ResourceReporter,
   type ResourceCache,
@@ -49,11 +54,9 @@ const NOTHING_RUNS: Workers = { replicas: 0, symbolCount: 0 };
 interface Findings {
   suspended?: boolean;
   problem?: ConditionProblem;
-  /** The name's heartbeats come from another namespace's workers: none of them are ours. */
-  nameHeldElsewhere?: boolean;
 }
 
-const keyOf = (record: ResourceRecord) => resourceKey(record.kind, record.namespace, record.name);
+const keyOf = (record: ResourceRecord) => recordKey(record.kind, record.namespace, record.name);
 
 /**
  * One reconcile of one resource: level-based and idempotent. Reads the resource, validates it
@@ -76,8 +79,6 @@ export class Reconciler {
     }
     await this.dropLegacyFinalizer(record);
     if (record.deleting) return {};
-    const holder = nameHolder(record, store.namesakes(record.kind, record.name));
-    if (holder) return this.standAside(record, holder);
     const parsed = resourceSchemas[record.kind].safeParse(record.object);
     if (!parsed.success) return this.keepRunning(record, formatIssues(parsed.error));
     return this.converge(record, parsed.data);
@@ -107,19 +108,6 @@ export class Reconciler {
   ): Promise<{ requeueAfterMs: number }> {
     await this.report(record, this.lastApplied(record), {
       problem: { reason: 'InvalidSpec', message },
-    });
-    return { requeueAfterMs: this.options.resyncMs };
-  }
-
-  /** Another namespace's resource keeps the name: run nothing, and say which one. */
-  private async standAside(
-    record: ResourceRecord,
-    holder: ResourceRecord,
-  ): Promise<{ requeueAfterMs: number }> {
-    await this.apply(record, [], NOTHING_RUNS);
-    await this.report(record, NOTHING_RUNS, {
-      problem: nameInUse(record, holder),
-      nameHeldElsewhere: true,
     });
     return { requeueAfterMs: this.options.resyncMs };
   }
@@ -185,10 +173,8 @@ export class Reconciler {
   ): Promise<void> {
     const { role } = KIND_ROLES[record.kind];
     const owner = this.owner(record);
-    const beats = findings.nameHeldElsewhere ? undefined : this.options.heartbeats();
-    const workloadProblem = findings.nameHeldElsewhere
-      ? undefined
-      : await this.options.workloadProblem?.(owner);
+    const beats = this.options.heartbeats();
+    const workloadProblem = await this.options.workloadProblem?.(owner);
     const status = buildStatus(
       record.kind,
       {
@@ -197,7 +183,7 @@ export class Reconciler {
         selector: ownerSelector(owner, role),
         symbolCount: workers.symbolCount,
         suspended: findings.suspended ?? false,
-        facts: beats ? summariseHeartbeats(beats, role, record.name) : undefined,
+        facts: beats ? summariseHeartbeats(beats, role, resourceKey(record)) : undefined,
         rollout: this.options.rollout?.(owner, workers.replicas),
         problem: findings.problem,
         workloadProblem,

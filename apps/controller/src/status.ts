@@ -25,7 +25,7 @@ export interface Observation {
   facts: WorkerFacts | undefined;
   /** How far the workers' rollout has come; undefined where the platform has none (local). */
   rollout?: Rollout;
-  /** A problem the controller found itself (InvalidSpec, SecretMissing, NameInUse, …). */
+  /** A problem the controller found itself (InvalidSpec, SecretMissing, …). */
   problem?: ConditionProblem;
   /** What keeps the workers from running, as their platform says (ImagePullFailed, …). */
   workloadProblem?: ConditionProblem;
@@ -61,8 +61,6 @@ function readyCondition(observation: Observation): Desired {
     reason,
     message,
   });
-  // NameInUse outranks Suspended: the resource would not run even if resumed.
-  if (problem?.reason === 'NameInUse') return ready('False', problem.reason, problem.message);
   if (suspended) return ready('False', 'Suspended', 'spec.suspend is true');
   if (problem?.reason === 'InvalidSpec') return ready('False', problem.reason, problem.message);
   // A worker that cannot run keeps a rollout from ever finishing: say why, not how far it got.

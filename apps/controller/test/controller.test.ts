@@ -6,7 +6,6 @@ import type { ResourceCache } from '../src/platform.ts';
 const store = (keys: string[]): ResourceCache => ({
   get: () => undefined,
   keys: () => keys,
-  namesakes: () => [],
   onChange: () => undefined,
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,6 +33,7 @@ describe('local backend: a folder of manifests run as processes', () => {
   let dir: string;
   let local: LocalController | undefined;
   const events: string[] = [];
+  let stateDir = '';
 
   beforeEach(async () => {
     bus = await createTestBus();
@@ -52,7 +53,7 @@ describe('local backend: a folder of manifests run as processes', () => {
   ) => {
     local = await startLocalController({
       manifestsDir: dir,
-      stateDir: mkdtempSync(join(tmpdir(), 'state-')),
+      stateDir: (stateDir = mkdtempSync(join(tmpdir(), 'state-'))),
       entries,
       baseEnv: {},
       bus: withBus ? controllerBus : undefined,
@@ -145,6 +146,41 @@ spec: { algorithm: naive, symbols: [BTC] }
     expect(Object.keys(running())).toEqual(['writer']);
     expect(events.join('\n')).toContain(
       'predictor-btc-naive-0: skipped — no entry module for the predictor role on this machine',
+    );
+  });
+
+  it('runs namesakes of two namespaces side by side, each worker told its own namespace', async () => {
+    const inNamespace = (namespace: string) =>
+      sourceYaml('binance', ['BTC']).replace(
+        'metadata: { name: binance }',
+        `metadata: { name: binance, namespace: ${namespace} }`,
+      );
+    writeFileSync(join(dir, 'a.yaml'), inNamespace('team-a'));
+    writeFileSync(join(dir, 'b.yaml'), inNamespace('team-b'));
+    writeFileSync(join(dir, 'c.yaml'), sourceYaml('binance', ['BTC']));
+    await start({ fetcher: sleeper, writer: sleeper });
+    const names = Object.keys(running()).sort();
+    expect(names).toEqual([
+      'fetcher-binance-0',
+      'team-a.fetcher-binance-0',
+      'team-b.fetcher-binance-0',
+      'writer',
+    ]);
+    for (const [name, namespace] of [
+      ['fetcher-binance-0', 'default'],
+      ['team-a.fetcher-binance-0', 'team-a'],
+      ['team-b.fetcher-binance-0', 'team-b'],
+    ] as const) {
+      const manifest = JSON.parse(
+        readFileSync(join(stateDir, 'workloads', name, 'binance.json'), 'utf8'),
+      ) as { metadata: unknown };
+      expect(manifest.metadata).toEqual({ name: 'binance', namespace });
+    }
+    // Deleting one namespace's stops its worker only.
+    rmSync(join(dir, 'a.yaml'));
+    await eventually(
+      async () => Object.keys(running()).sort(),
+      (now) => now.length === 3 && !now.includes('team-a.fetcher-binance-0'),
     );
   });
 });

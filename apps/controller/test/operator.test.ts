@@ -305,7 +305,7 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
         kv,
         testHeartbeat('fetcher', {
           id: 'fetcher-beating-0-abc',
-          resource: 'beating',
+          resource: `${each.namespace}/beating`,
           counters: { ticksPublished: 42, consecutiveFailures },
           details,
         }),
@@ -375,7 +375,7 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
       (list) => list.length === 1,
     );
     await finishRollout(cluster, each.namespace, 'edited');
-    const beat = beater('fetcher', 'edited');
+    const beat = beater('fetcher', `${each.namespace}/edited`);
     await beat('fetcher-edited-0-old');
     await eventually(
       () => readCustom(cluster, each.namespace, 'cryptosources', 'edited'),
@@ -412,7 +412,7 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
       (list) => list.length === 2,
     );
     await finishRollout(cluster, each.namespace, 'shrink');
-    const beat = beater('fetcher', 'shrink');
+    const beat = beater('fetcher', `${each.namespace}/shrink`);
     await Promise.all([beat('fetcher-shrink-0-old'), beat('fetcher-shrink-1-old')]);
     await eventually(
       () => readCustom(cluster, each.namespace, 'cryptosources', 'shrink'),
@@ -544,7 +544,10 @@ describe('operator on a real kube-apiserver', { timeout: 120_000 }, () => {
     // A backlog of 2,500 ticks nobody writes: three writers at 1,000 each.
     await Promise.all(
       Array.from({ length: 2_500 }, (_, i) =>
-        each.bus.js.publish(each.bus.topo.tickSubject('backlog', 'BTC'), `{"n":${i}}`),
+        each.bus.js.publish(
+          each.bus.topo.tickSubject({ namespace: 'default', name: 'backlog' }, 'BTC'),
+          `{"n":${i}}`,
+        ),
       ),
     );
     const scaled = await eventually(

@@ -231,7 +231,7 @@ describe('worker pods on a real kube-apiserver', { timeout: 120_000 }, () => {
         kv,
         testHeartbeat('fetcher', {
           id: podName,
-          resource: 'majors',
+          resource: `${each.namespace}/majors`,
           startedAt: longAgo.toISOString(),
           counters: { ticksPublished: 1, consecutiveFailures: 0 },
         }),

@@ -35,7 +35,6 @@ function harness() {
   const store: ResourceCache = {
     get: () => current,
     keys: () => [KEY],
-    namesakes: () => (current ? [current] : []),
     onChange: () => undefined,
   };
   const reconciler = new Reconciler({

@@ -276,7 +276,7 @@ describe('controller resilience on a real kube-apiserver', { timeout: 120_000 },
         await openHeartbeats(bus.js, bus.topo),
         testHeartbeat('fetcher', {
           id: 'fetcher-late-0-abc',
-          resource: 'late',
+          resource: `${namespace}/late`,
           counters: { ticksPublished: 1, consecutiveFailures: 0 },
         }),
       );

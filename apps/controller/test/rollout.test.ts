@@ -1,7 +1,6 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { isRolledOut, rolloutOf } from '../src/kube/rollout.ts';
-import { nameHolder } from '../src/namesakes.ts';
 
 const deployment = (
   shard: number,
@@ -40,23 +39,5 @@ describe('rollout of shard Deployments', () => {
       leaving: 1,
     });
     expect(rolloutOf([], 1)).toEqual({ wanted: 1, rolledOut: 0, leaving: 0 });
-  });
-});
-
-describe('namesakes across namespaces', () => {
-  const claim = (namespace: string, createdAt: string) => ({ namespace, createdAt });
-
-  it('leaves the name to the oldest, whatever the namespace names', () => {
-    const older = claim('zeta', '2026-01-01T00:00:00.000Z');
-    const newer = claim('alpha', '2026-01-01T00:00:01.000Z');
-    expect(nameHolder(newer, [older, newer])).toBe(older);
-    expect(nameHolder(older, [older, newer])).toBeUndefined();
-  });
-
-  it('breaks a tie of creation second by namespace name, the same from either side', () => {
-    const a = claim('alpha', '2026-01-01T00:00:00.000Z');
-    const b = claim('beta', '2026-01-01T00:00:00.000Z');
-    expect(nameHolder(b, [b, a])).toBe(a);
-    expect(nameHolder(a, [b, a])).toBeUndefined();
   });
 });

@@ -32,7 +32,7 @@ describe('skill verdict in the PredictionModel status', { timeout: 120_000 }, ()
         kv,
         testHeartbeat('predictor', {
           id,
-          resource: 'tested',
+          resource: `${each.namespace}/tested`,
           counters: { predictionsPublished: 10 },
           details: {
             accuracy: 0.6,

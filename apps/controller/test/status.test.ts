@@ -299,19 +299,6 @@ describe('status', () => {
     expect(conditionOf(rolled, 'Progressing')).toMatchObject({ reason: 'Stable' });
   });
 
-  it('gives NameInUse precedence over everything, and makes it a warning', () => {
-    const problem = { reason: 'NameInUse', message: 'namespace other keeps the name' };
-    const status = buildStatus(
-      'CryptoSource',
-      { ...base, wanted: 0, suspended: true, facts: undefined, problem },
-      undefined,
-      'T1',
-    );
-    expect(conditionOf(status, 'Ready')).toMatchObject({ status: 'False', reason: 'NameInUse' });
-    expect(conditionOf(status, 'Degraded')).toMatchObject({ status: 'True', reason: 'NameInUse' });
-    expect(isTrouble(conditionOf(status, 'Ready')!)).toBe(true);
-  });
-
   it('is not Ready while its fetchers cannot read a replay file, naming the field, not the path', async () => {
     // The error the replay provider itself raises for a file the data directory lacks.
     const dataDir = mkdtempSync(join(tmpdir(), 'replay-data-'));

@@ -8,6 +8,7 @@ import {
   type Tick,
   type TickProvider,
 } from '@cryptoviz/market';
+import { parseResourceKey } from '@cryptoviz/resources';
 import type { Logger } from '@cryptoviz/runtime';
 import type { FetcherStatus } from './fetcher-status.ts';
 import type { HeldOutbox } from './held-outbox.ts';
@@ -27,7 +28,9 @@ export async function storedTicks(
   const newest = await Promise.all(
     symbols.map(async (symbol) => {
       const last = await jsm.streams
-        .getMessage(topo.streams.ticks, { last_by_subj: topo.tickSubject(source, symbol) })
+        .getMessage(topo.streams.ticks, {
+          last_by_subj: topo.tickSubject(parseResourceKey(source, 'source'), symbol),
+        })
         .catch(() => null);
       // The last message may hold several ticks, in time order: its last one is the newest.
       return last && decodeTicks(topo, last.subject, last.data).ticks.at(-1);

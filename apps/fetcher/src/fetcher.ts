@@ -17,7 +17,7 @@ export interface FetcherOptions {
   topo: Topology;
   log: Logger;
   registry: Registry;
-  /** The CryptoSource name. */
+  /** The CryptoSource's key, `namespace/name`: ticks' `source`, subjects, metric labels. */
   source: string;
   spec: CryptoSourceSpec;
   apiKey?: string;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { heartbeatOf, openWorkerBus } from '@cryptoviz/bus';
 import { dataDirEnv } from '@cryptoviz/market';
+import { refOf, resourceKey } from '@cryptoviz/resources';
 import { readResourceFile } from '@cryptoviz/resources/node';
 import { natsEnv, workerIdEnv, type ServiceDefinition } from '@cryptoviz/runtime';
 import { shardEnvSchema } from '@cryptoviz/workloads';
@@ -35,22 +36,24 @@ export const fetcherService: ServiceDefinition<typeof env> = {
   secretEnv: ['CRYPTOVIZ_API_KEY'],
   async start({ config, log, registry }) {
     const source = await readResourceFile(config.SOURCE_FILE, 'CryptoSource', 'SOURCE_FILE');
+    // The manifest carries the namespace the plan gave it: the key keeps namesakes apart.
+    const key = resourceKey(refOf(source));
     const bus = await openWorkerBus(config, log);
     const fetcher = startFetcher({
       nc: bus.nc,
       topo: bus.topo,
       log,
       registry,
-      source: source.metadata.name,
+      source: key,
       spec: source.spec,
       shard: config.SHARD,
       ...(config.CRYPTOVIZ_API_KEY ? { apiKey: config.CRYPTOVIZ_API_KEY } : {}),
       ...(config.CRYPTOVIZ_DATA_DIR ? { dataDir: config.CRYPTOVIZ_DATA_DIR } : {}),
     });
-    bus.heartbeat({ role: 'fetcher', resource: source.metadata.name }, () =>
+    bus.heartbeat({ role: 'fetcher', resource: key }, () =>
       heartbeatOf(fetcher.status(), FETCHER_COUNTERS),
     );
-    log.info({ source: source.metadata.name, provider: source.spec.provider }, 'fetching');
+    log.info({ source: key, provider: source.spec.provider }, 'fetching');
     return {
       isReady: fetcher.isReady,
       async stop() {

@@ -51,7 +51,7 @@ describe('fetcher', () => {
       topo: bus.topo,
       log,
       registry: createRegistry('fetcher'),
-      source,
+      source: `default/${source}`,
       spec: cryptoSourceSpecSchema.parse(spec),
       shard: { index: 0, count: 1 },
       ...extra,
@@ -99,12 +99,14 @@ spec:
       for (const [i, msg] of messages.entries()) {
         const { ticks, problems } = held[i]!;
         expect(problems).toEqual([]);
-        expect(msg.subject).toBe(bus.topo.tickSubject('sim', 'ETH'));
+        expect(msg.subject).toBe(
+          bus.topo.tickSubject({ namespace: 'default', name: 'sim' }, 'ETH'),
+        );
         const [first, last] = [ticks[0]!, ticks.at(-1)!];
         expect(msg.headers?.get('Nats-Msg-Id')).toBe(
           ticks.length === 1
-            ? `sim:ETH:${first.time}`
-            : `sim:ETH:${first.time}/${last.time}/${ticks.length}`,
+            ? `default/sim:ETH:${first.time}`
+            : `default/sim:ETH:${first.time}/${last.time}/${ticks.length}`,
         );
       }
       const kv = await openHeartbeats(jetstream(bus.nc), bus.topo);
@@ -112,7 +114,7 @@ spec:
         () => listHeartbeats(kv, 'fetcher'),
         (beats) => beats.length === 1 && beats[0]!.counters.ticksPublished >= 4,
       );
-      expect(beat).toMatchObject({ id: 'fetcher-sim-1', role: 'fetcher', resource: 'sim' });
+      expect(beat).toMatchObject({ id: 'fetcher-sim-1', role: 'fetcher', resource: 'default/sim' });
       expect(beat!.details).toMatchObject({ symbols: ['ETH'], lastErrorKind: null });
     } finally {
       await service.stop();
@@ -168,13 +170,16 @@ spec:
     );
     try {
       const [message] = await streamMessages(bus, bus.topo.streams.ticks, 1);
-      expect(message!.subject).toBe(bus.topo.tickSubject('good', 'BTC'));
+      expect(message!.subject).toBe(
+        bus.topo.tickSubject({ namespace: 'default', name: 'good' }, 'BTC'),
+      );
       const kv = await openHeartbeats(jetstream(bus.nc), bus.topo);
       const beats = await eventually(
         () => listHeartbeats(kv, 'fetcher'),
-        (all) => all.some((b) => b.resource === 'leak' && b.details.lastErrorKind === 'config'),
+        (all) =>
+          all.some((b) => b.resource === 'default/leak' && b.details.lastErrorKind === 'config'),
       );
-      const beat = beats.find((b) => b.resource === 'leak')!;
+      const beat = beats.find((b) => b.resource === 'default/leak')!;
       expect(beat.details.lastErrorMessage).toBe(
         'replay.data.ETH "market/eth.csv": leads out of the data directory (through a symlink)',
       );
@@ -216,12 +221,12 @@ spec:
     expect(Object.keys(ignoredFields)).toEqual(['quoteVolume']);
     const metric = await registry.getSingleMetricAsString('cryptoviz_fetcher_ignored_fields_total');
     expect(metric).toContain(
-      `cryptoviz_fetcher_ignored_fields_total{source="odd",provider="binance",field="quoteVolume",service="fetcher"} ${ignoredFields.quoteVolume}`,
+      `cryptoviz_fetcher_ignored_fields_total{source="default/odd",provider="binance",field="quoteVolume",service="fetcher"} ${ignoredFields.quoteVolume}`,
     );
     const lines = warn.mock.calls.filter(([, message]) => String(message).startsWith('ignored'));
     expect(lines).toEqual([
       [
-        { source: 'odd', provider: 'binance', field: 'quoteVolume', count: 1 },
+        { source: 'default/odd', provider: 'binance', field: 'quoteVolume', count: 1 },
         'ignored an optional field of an unexpected type or value; the ticks were kept',
       ],
     ]);
@@ -237,7 +242,7 @@ spec:
           throw new ProviderError('auth', `401 from https://api.example/?key=${apiKey}`);
         }
         return {
-          ticks: sampleTicks(2, 'flaky'),
+          ticks: sampleTicks(2, 'default/flaky'),
           skipped: [{ symbol: 'XYZ', reason: 'price is negative (-3)' }],
         };
       },
@@ -263,7 +268,7 @@ spec:
       const [letter] = await streamMessages(bus, bus.topo.streams.dlq, 1);
       expect(letter!.subject).toBe(bus.topo.dlqSubject('fetcher'));
       expect(letter!.headers?.get(DLQ_HEADERS.reason)).toBe('price is negative (-3)');
-      expect(letter!.json()).toEqual({ source: 'flaky', symbol: 'XYZ' });
+      expect(letter!.json()).toEqual({ source: 'default/flaky', symbol: 'XYZ' });
     } finally {
       await fetcher.stop();
     }
@@ -277,7 +282,7 @@ spec:
         setImmediate(() => {
           stopping = fetcher.stop();
         });
-        return { ticks: sampleTicks(50, 'hourly'), skipped: [] };
+        return { ticks: sampleTicks(50, 'default/hourly'), skipped: [] };
       },
     };
     const fetcher = fetcherFor(
@@ -305,7 +310,7 @@ spec:
     const provider: TickProvider = {
       async poll() {
         const time = new Date(start + polls++ * 60_000).toISOString();
-        return { ticks: [{ ...sampleTicks(1, 'held')[0]!, time }], skipped: [] };
+        return { ticks: [{ ...sampleTicks(1, 'default/held')[0]!, time }], skipped: [] };
       },
     };
     const fetcher = fetcherFor(
@@ -351,7 +356,7 @@ spec:
   it('reports a failed backfill as its last error without counting the source as failing', async () => {
     const provider: TickProvider = {
       async poll() {
-        return { ticks: sampleTicks(1, 'nohistory'), skipped: [] };
+        return { ticks: sampleTicks(1, 'default/nohistory'), skipped: [] };
       },
       async backfill() {
         throw new ProviderError('rate-limited', 'HTTP 429 on klines');

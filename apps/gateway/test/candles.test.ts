@@ -43,7 +43,7 @@ describe.each(storageFlavors())('markets.candles on %s', (flavor) => {
     ];
     for (const [interval, from, to] of ranges) {
       const query = {
-        source: 'replay',
+        source: 'default/replay',
         symbol: 'ETH',
         interval,
         from: new Date(from),

@@ -1,5 +1,9 @@
 import type { PredictionRecord } from '@cryptoviz/forecast';
 import type { Tick } from '@cryptoviz/market';
+import { resourceInputSchema } from '@cryptoviz/resources';
+
+/** Fixtures name resources as a person would: a bare name is one of `default`. */
+const key = (resource: string) => resourceInputSchema.parse(resource);
 
 export function tick(
   source: string,
@@ -9,7 +13,7 @@ export function tick(
   quote = 'USD',
 ): Tick {
   return {
-    source,
+    source: key(source),
     provider: 'synthetic',
     symbol,
     quote,
@@ -41,9 +45,9 @@ export function prediction(
 ): PredictionRecord {
   const horizonS = overrides.horizonS ?? 3_600;
   return {
-    model,
+    model: key(model),
     algorithm: model === 'naive-model' ? 'naive' : 'ridge',
-    source: 'sim',
+    source: 'default/sim',
     symbol: 'BTC',
     horizonS,
     madeAt: madeAt.toISOString(),

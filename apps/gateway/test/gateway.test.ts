@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { encodeJson, publishTicks } from '@cryptoviz/bus';
 import { insertPredictions, insertTicks, scorePredictions } from '@cryptoviz/store';
+import { parseResourceKey } from '@cryptoviz/resources';
 import { eventually } from '@cryptoviz/testkit';
 import { appRouter } from '@cryptoviz/api';
 import { hourlyTicks, prediction, tick } from './fixtures.ts';
@@ -81,12 +82,12 @@ describe('gateway over HTTP', () => {
       rows.push(prediction('ridge-btc', at, 100, 102), prediction('naive-model', at, 100, 100));
     }
     await insertPredictions(gw.db.pool, rows);
-    for (const model of ['ridge-btc', 'naive-model']) {
+    for (const model of ['default/ridge-btc', 'default/naive-model']) {
       await scorePredictions(
         gw.db.pool,
         model,
         [0, 1, 2].map((i) => ({
-          source: 'sim',
+          source: 'default/sim',
           symbol: 'BTC',
           time: new Date(madeAt.getTime() + (i + 1) * HOUR).toISOString(),
           price: 103,
@@ -102,16 +103,16 @@ describe('gateway over HTTP', () => {
     it('latest: the newest tick per source and symbol, narrowed by symbol or source', async () => {
       const all = await gw.client.markets.latest.query();
       expect(all.map((t) => `${t.source}/${t.symbol}`).sort()).toEqual([
-        'alt/BTC',
-        'sim/BTC',
-        'sim/ETH',
-        'third/BTC',
+        'default/alt/BTC',
+        'default/sim/BTC',
+        'default/sim/ETH',
+        'default/third/BTC',
       ]);
       const eth = await gw.client.markets.latest.query({ symbols: ['ETH'] });
       expect(eth).toEqual([
-        expect.objectContaining({ source: 'sim', symbol: 'ETH', price: 2_000 }),
+        expect.objectContaining({ source: 'default/sim', symbol: 'ETH', price: 2_000 }),
       ]);
-      const alt = await gw.client.markets.latest.query({ sources: ['alt'] });
+      const alt = await gw.client.markets.latest.query({ sources: ['default/alt'] });
       expect(alt).toHaveLength(1);
       expect(await gw.client.markets.latest.query({ symbols: ['NOPE'] })).toEqual([]);
     });
@@ -130,7 +131,7 @@ describe('gateway over HTTP', () => {
 
     it('candles: hourly OHLC over a range, oldest first', async () => {
       const candles = await gw.client.markets.candles.query({
-        source: 'sim',
+        source: 'default/sim',
         symbol: 'BTC',
         interval: '1h',
         from: new Date(now - 30 * HOUR).toISOString(),
@@ -143,12 +144,16 @@ describe('gateway over HTTP', () => {
 
     it('compare: one symbol across sources with the spread and the divergent source', async () => {
       const comparison = await gw.client.markets.compare.query({ symbol: 'BTC' });
-      expect(comparison.quotes.map((q) => q.source).sort()).toEqual(['alt', 'sim', 'third']);
+      expect(comparison.quotes.map((q) => q.source).sort()).toEqual([
+        'default/alt',
+        'default/sim',
+        'default/third',
+      ]);
       expect(comparison.median).toBe(30_010);
       expect(comparison.spread).toBe(300);
       expect(comparison.mixedQuotes).toBe(true);
       const divergent = comparison.quotes.filter((q) => q.divergent).map((q) => q.source);
-      expect(divergent).toEqual(['alt']);
+      expect(divergent).toEqual(['default/alt']);
     });
 
     it('sparklines: a short trace per source and symbol', async () => {
@@ -157,7 +162,7 @@ describe('gateway over HTTP', () => {
         hours: 24,
         points: 24,
       });
-      const sim = lines.find((l) => l.source === 'sim');
+      const sim = lines.find((l) => l.source === 'default/sim');
       expect(sim!.closes.length).toBeGreaterThanOrEqual(20);
       expect(sim!.closes.length).toBeLessThanOrEqual(25);
     });
@@ -166,8 +171,11 @@ describe('gateway over HTTP', () => {
   describe('predictions and signals', () => {
     it('latest: the newest forecast per model', async () => {
       const latest = await gw.client.predictions.latest.query({ symbols: ['BTC'] });
-      expect(latest.map((p) => p.model).sort()).toEqual(['naive-model', 'ridge-btc']);
-      const ridge = latest.find((p) => p.model === 'ridge-btc')!;
+      expect(latest.map((p) => p.model).sort()).toEqual([
+        'default/naive-model',
+        'default/ridge-btc',
+      ]);
+      const ridge = latest.find((p) => p.model === 'default/ridge-btc')!;
       expect(ridge.madeAt).toBe(new Date(madeAt.getTime() + 3 * HOUR).toISOString());
       expect(ridge.lower).toBeLessThan(ridge.point);
       expect(ridge.upper).toBeGreaterThan(ridge.point);
@@ -175,7 +183,7 @@ describe('gateway over HTTP', () => {
 
     it('history: forecasts with the realized price where scored', async () => {
       const history = await gw.client.predictions.history.query({
-        model: 'ridge-btc',
+        model: 'default/ridge-btc',
         symbol: 'BTC',
         horizonS: 3600,
         from: new Date(madeAt.getTime() - HOUR).toISOString(),
@@ -186,19 +194,19 @@ describe('gateway over HTTP', () => {
 
     it('accuracy: MAPE, directional accuracy and skill against naive', async () => {
       const scores = await gw.client.predictions.accuracy.query({ symbol: 'BTC', windowDays: 2 });
-      const ridge = scores.find((s) => s.model === 'ridge-btc')!;
+      const ridge = scores.find((s) => s.model === 'default/ridge-btc')!;
       expect(ridge.n).toBe(3);
       expect(ridge.mape).toBeCloseTo(1 / 103, 8);
       expect(ridge.directionalAccuracy).toBe(1);
       expect(ridge.skill).toBeCloseTo(1 - 1 / 3, 6);
-      const naive = scores.find((s) => s.model === 'naive-model')!;
+      const naive = scores.find((s) => s.model === 'default/naive-model')!;
       expect(naive.skill).toBe(0);
     });
 
     it('signals: the current call of each model with its confidence', async () => {
-      const signals = await gw.client.signals.latest.query({ models: ['ridge-btc'] });
+      const signals = await gw.client.signals.latest.query({ models: ['default/ridge-btc'] });
       expect(signals).toEqual([
-        expect.objectContaining({ model: 'ridge-btc', signal: 'BUY', confidence: 0.8 }),
+        expect.objectContaining({ model: 'default/ridge-btc', signal: 'BUY', confidence: 0.8 }),
       ]);
       expect(signals[0]!.expectedMove).toBeCloseTo(0.02, 9);
     });
@@ -214,7 +222,7 @@ describe('gateway over HTTP', () => {
       ) =>
         putWorkerBeat(gw, role, {
           id,
-          ...(role === 'fetcher' ? { resource: 'sim' } : {}),
+          ...(role === 'fetcher' ? { resource: 'default/sim' } : {}),
           lastSeen: new Date(lastSeenMs).toISOString(),
           details,
         });
@@ -228,7 +236,7 @@ describe('gateway over HTTP', () => {
       // A replay delivering 2017 candles right now is fresh: arrival counts, not market time.
       await insertTicks(gw.db.pool, [
         {
-          source: 'replay-old',
+          source: 'default/replay-old',
           provider: 'replay',
           symbol: 'BTC',
           quote: 'USDT',
@@ -240,16 +248,20 @@ describe('gateway over HTTP', () => {
         },
       ]);
       const health = await gw.client.health.pipeline.query();
-      expect(health.freshness.find((f) => f.source === 'replay-old')).toMatchObject({
+      expect(health.freshness.find((f) => f.source === 'default/replay-old')).toMatchObject({
         lastTickAt: '2017-08-17T05:00:00.000Z',
         ageS: expect.any(Number),
       });
-      expect(health.freshness.find((f) => f.source === 'replay-old')!.ageS).toBeLessThan(60);
+      expect(health.freshness.find((f) => f.source === 'default/replay-old')!.ageS).toBeLessThan(
+        60,
+      );
       expect(health.roles.writer).toEqual({ total: 1, healthy: 1 });
       expect(health.roles.fetcher).toEqual({ total: 2, healthy: 1 });
       expect(health.database.flavor).toBe('postgresql');
       expect(health.database.sizeBytes).toBeGreaterThan(0);
-      expect(health.freshness.find((f) => f.source === 'sim')).toMatchObject({ stale: false });
+      expect(health.freshness.find((f) => f.source === 'default/sim')).toMatchObject({
+        stale: false,
+      });
       expect(health.status).toBe('degraded');
       const messages = health.problems.map((p) => p.message).join('\n');
       expect(messages).toContain('fetcher fetcher-old has not reported');
@@ -534,9 +546,12 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
       const signals = await openSse(subscriptionUrl(gw, 'live.signals', { models: ['ridge-btc'] }));
       await consumersOn(gw, gw.bus.topo.streams.predictions, 2);
       const p = prediction('ridge-btc', new Date(now), 100, 99);
-      await gw.bus.js.publish(gw.bus.topo.predictionSubject('ridge-btc', 'BTC'), encodeJson(p));
+      await gw.bus.js.publish(
+        gw.bus.topo.predictionSubject({ namespace: 'default', name: 'ridge-btc' }, 'BTC'),
+        encodeJson(p),
+      );
       const event = await predictions.next();
-      expect(JSON.parse(event.data)).toMatchObject({ model: 'ridge-btc', point: 99 });
+      expect(JSON.parse(event.data)).toMatchObject({ model: 'default/ridge-btc', point: 99 });
       expect(Number(event.id)).toBeGreaterThan(0);
       expect(JSON.parse((await signals.next()).data)).toMatchObject({
         signal: 'SELL',
@@ -552,7 +567,7 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
       const publish = async (model: string, symbol: string, point: number) => {
         const p = prediction(model, new Date(now), 100, point, { symbol });
         const ack = await gw.bus.js.publish(
-          gw.bus.topo.predictionSubject(model, symbol),
+          gw.bus.topo.predictionSubject(parseResourceKey(p.model), symbol),
           encodeJson(p),
         );
         return String(ack.seq);
@@ -598,7 +613,7 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
       const p3 = await predictions.next();
       const s3 = await signals.next();
       expect([p3.id, pointOf(p3)]).toEqual([live, 105]);
-      expect([s3.id, signalOf(s3).model]).toEqual([live, 'ridge-btc']);
+      expect([s3.id, signalOf(s3).model]).toEqual([live, 'default/ridge-btc']);
       predictions.close();
       signals.close();
       await consumersOn(gw, stream, 0);

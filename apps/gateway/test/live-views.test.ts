@@ -57,9 +57,9 @@ describe('live views: declared resources only, in the series own time', () => {
       tick('replay-2018', 'BTC', new Date(replayEnd), 3_500, 'USDT'),
     ]);
     await insertPredictions(gw.db.pool, [prediction('doomed-model', madeAt, 100, 101)]);
-    await scorePredictions(gw.db.pool, 'doomed-model', [
+    await scorePredictions(gw.db.pool, 'default/doomed-model', [
       {
-        source: 'sim',
+        source: 'default/sim',
         symbol: 'BTC',
         time: new Date(madeAt.getTime() + HOUR).toISOString(),
         price: 102,
@@ -70,16 +70,16 @@ describe('live views: declared resources only, in the series own time', () => {
     for (let h = 30 * 24; h >= 1; h--) {
       replayRows.push(
         prediction('replay-model', new Date(replayEnd - h * HOUR), 3_500, 3_510, {
-          source: 'replay-2018',
+          source: 'default/replay-2018',
         }),
       );
     }
     await insertPredictions(gw.db.pool, replayRows);
     await scorePredictions(
       gw.db.pool,
-      'replay-model',
+      'default/replay-model',
       replayRows.map((p) => ({
-        source: 'replay-2018',
+        source: 'default/replay-2018',
         symbol: 'BTC',
         time: p.targetAt,
         price: 3_505,
@@ -93,39 +93,42 @@ describe('live views: declared resources only, in the series own time', () => {
   it('a deleted source and model leave every live query at once; their history stays', async () => {
     const admin = clientWithToken(gw.url, TOKEN);
     const before = await gw.client.markets.latest.query();
-    expect(before.map((t) => t.source)).toContain('doomed');
+    expect(before.map((t) => t.source)).toContain('default/doomed');
     expect((await gw.client.predictions.latest.query()).map((p) => p.model)).toContain(
-      'doomed-model',
+      'default/doomed-model',
     );
 
     await admin.resources.delete.mutate({ kind: 'CryptoSource', name: 'doomed' });
     await admin.resources.delete.mutate({ kind: 'PredictionModel', name: 'doomed-model' });
 
     const sources = (ticks: { source: string }[]) => [...new Set(ticks.map((t) => t.source))];
-    expect(sources(await gw.client.markets.latest.query())).toEqual(['replay-2018', 'sim']);
+    expect(sources(await gw.client.markets.latest.query())).toEqual([
+      'default/replay-2018',
+      'default/sim',
+    ]);
     const spark = await gw.client.markets.sparklines.query({ symbols: ['BTC'] });
-    expect(sources(spark)).not.toContain('doomed');
+    expect(sources(spark)).not.toContain('default/doomed');
     const compared = await gw.client.markets.compare.query({ symbol: 'BTC' });
-    expect(sources(compared.quotes)).not.toContain('doomed');
+    expect(sources(compared.quotes)).not.toContain('default/doomed');
     const models = (rows: { model: string }[]) => [...new Set(rows.map((r) => r.model))];
-    expect(models(await gw.client.predictions.latest.query())).toEqual(['replay-model']);
-    expect(models(await gw.client.signals.latest.query())).toEqual(['replay-model']);
+    expect(models(await gw.client.predictions.latest.query())).toEqual(['default/replay-model']);
+    expect(models(await gw.client.signals.latest.query())).toEqual(['default/replay-model']);
     expect(models(await gw.client.predictions.accuracy.query({ windowDays: 30 }))).toEqual([
-      'replay-model',
+      'default/replay-model',
     ]);
 
     const health = await gw.client.health.pipeline.query();
-    expect(health.freshness.map((f) => f.source)).toEqual(['replay-2018', 'sim']);
+    expect(health.freshness.map((f) => f.source)).toEqual(['default/replay-2018', 'default/sim']);
     expect(health.retired).toEqual([
-      { source: 'doomed', lastTickAt: new Date(now - 1_000).toISOString(), symbols: 1 },
+      { source: 'default/doomed', lastTickAt: new Date(now - 1_000).toISOString(), symbols: 1 },
     ]);
     expect(health.retiredModels).toEqual([
-      { model: 'doomed-model', lastForecastAt: madeAt.toISOString(), symbols: 1 },
+      { model: 'default/doomed-model', lastForecastAt: madeAt.toISOString(), symbols: 1 },
     ]);
 
     // History is history: still there to read.
     const candles = await gw.client.markets.candles.query({
-      source: 'doomed',
+      source: 'default/doomed',
       symbol: 'BTC',
       interval: '1h',
       from: new Date(now - 3 * HOUR).toISOString(),
@@ -133,7 +136,7 @@ describe('live views: declared resources only, in the series own time', () => {
     });
     expect(candles.length).toBeGreaterThanOrEqual(1);
     const history = await gw.client.predictions.history.query({
-      model: 'doomed-model',
+      model: 'default/doomed-model',
       symbol: 'BTC',
       horizonS: 3600,
       from: new Date(now - DAY).toISOString(),
@@ -144,17 +147,17 @@ describe('live views: declared resources only, in the series own time', () => {
 
   it('compares only sources whose newest prices are from the same time', async () => {
     const compared = await gw.client.markets.compare.query({ symbol: 'BTC' });
-    expect(compared.quotes.map((q) => q.source)).toEqual(['sim']);
+    expect(compared.quotes.map((q) => q.source)).toEqual(['default/sim']);
     expect(compared.spreadBps).toBe(0);
     expect(compared.mixedQuotes).toBe(false);
     expect(compared.apart).toEqual([
-      { source: 'replay-2018', quote: 'USDT', time: new Date(replayEnd).toISOString() },
+      { source: 'default/replay-2018', quote: 'USDT', time: new Date(replayEnd).toISOString() },
     ]);
   });
 
   it("scores over the series' own last days, however recently they were scored", async () => {
     const week = await gw.client.predictions.accuracy.query({ windowDays: 7 });
-    expect(week).toEqual([expect.objectContaining({ model: 'replay-model', n: 7 * 24 })]);
+    expect(week).toEqual([expect.objectContaining({ model: 'default/replay-model', n: 7 * 24 })]);
     const day = await gw.client.predictions.accuracy.query({ windowDays: 1 });
     expect(day[0]!.n).toBe(24);
   });
@@ -167,28 +170,32 @@ describe('live views: declared resources only, in the series own time', () => {
       details: Parameters<typeof putWorkerBeat>[2]['details'] = {},
     ) => putWorkerBeat(gw, role, { id, ...(resource ? { resource } : {}), details });
     await beat('writer-1', 'writer');
-    await beat('fetcher-sim', 'fetcher', 'sim');
-    await beat('fetcher-replay', 'fetcher', 'replay-2018', { exhausted: false });
+    await beat('fetcher-sim', 'fetcher', 'default/sim');
+    await beat('fetcher-replay', 'fetcher', 'default/replay-2018', { exhausted: false });
     // Its newest tick arrived long ago (by the clock): while it still plays, that is stale.
     await gw.db.pool.query(
-      `UPDATE latest_ticks SET received_at = now() - interval '1 hour' WHERE source = 'replay-2018'`,
+      `UPDATE latest_ticks SET received_at = now() - interval '1 hour' WHERE source = 'default/replay-2018'`,
     );
-    await gw.db.pool.query(`UPDATE latest_ticks SET received_at = now() WHERE source = 'sim'`);
+    await gw.db.pool.query(
+      `UPDATE latest_ticks SET received_at = now() WHERE source = 'default/sim'`,
+    );
     const playing = await gw.client.health.pipeline.query();
-    expect(playing.freshness.find((f) => f.source === 'replay-2018')).toMatchObject({
+    expect(playing.freshness.find((f) => f.source === 'default/replay-2018')).toMatchObject({
       state: 'stale',
       stale: true,
     });
     expect(playing.status).toBe('degraded');
 
-    await beat('fetcher-replay', 'fetcher', 'replay-2018', { exhausted: true });
+    await beat('fetcher-replay', 'fetcher', 'default/replay-2018', { exhausted: true });
     const done = await gw.client.health.pipeline.query();
-    expect(done.freshness.find((f) => f.source === 'replay-2018')).toMatchObject({
+    expect(done.freshness.find((f) => f.source === 'default/replay-2018')).toMatchObject({
       state: 'finished',
       stale: false,
       lastTickAt: new Date(replayEnd).toISOString(),
     });
-    expect(done.freshness.find((f) => f.source === 'sim')).toMatchObject({ state: 'fresh' });
+    expect(done.freshness.find((f) => f.source === 'default/sim')).toMatchObject({
+      state: 'fresh',
+    });
     expect(done.problems).toEqual([]);
     expect(done.status).toBe('ok');
     const listing = await gw.client.resources.list.query();
@@ -205,7 +212,7 @@ describe('live views: declared resources only, in the series own time', () => {
       message: 'the replays it reads have played all their data',
     });
     // While the replay still played, the same model's old forecasts read stale.
-    await beat('fetcher-replay', 'fetcher', 'replay-2018', { exhausted: false });
+    await beat('fetcher-replay', 'fetcher', 'default/replay-2018', { exhausted: false });
     const again = await gw.client.resources.list.query();
     const playingModel = again.models.find((m) => m.resource.metadata.name === 'replay-model')!;
     expect(playingModel.observed.conditions.find((c) => c.type === 'Flowing')).toMatchObject({

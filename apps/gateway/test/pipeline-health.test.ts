@@ -23,7 +23,7 @@ describe('pipeline health against a real backlog', () => {
     await publishConfirmed(
       gw.bus.nc,
       Array.from({ length: count }, (_, i) => ({
-        subject: gw.bus.topo.tickSubject('backlog', 'BTC'),
+        subject: gw.bus.topo.tickSubject({ namespace: 'default', name: 'backlog' }, 'BTC'),
         data: encodeJson({ n: from + i }),
         msgId: `backlog-${from + i}`,
       })),
@@ -118,7 +118,10 @@ describe('pipeline health against a real backlog', () => {
     );
     for (let i = 0; i < 3; i++) {
       const p = prediction('ridge-btc', new Date(), 100, 101 + i);
-      await gw.bus.js.publish(gw.bus.topo.predictionSubject('ridge-btc', 'BTC'), encodeJson(p));
+      await gw.bus.js.publish(
+        gw.bus.topo.predictionSubject({ namespace: 'default', name: 'ridge-btc' }, 'BTC'),
+        encodeJson(p),
+      );
     }
     // The gateway samples every 5 s; a sample after the beat and the forecasts carries them.
     const { ingest } = await eventually(

@@ -60,9 +60,9 @@ describe('predictions: significance, calibration and the strategy', () => {
     );
     await scorePredictions(
       gw.db.pool,
-      'ridge-btc',
+      'default/ridge-btc',
       Array.from({ length: PAIRS + 3 }, (_, h) => ({
-        source: 'sim',
+        source: 'default/sim',
         symbol: 'BTC',
         time: at(h).toISOString(),
         price: priceAt(h),
@@ -166,8 +166,8 @@ describe('predictions: significance, calibration and the strategy', () => {
     it('fills each signal at the open of the candle that starts when it was made', async () => {
       const result = await gw.client.predictions.strategy.query({ ...query, feeRate: 0 });
       expect(result).toMatchObject({
-        model: 'trader',
-        source: 'sim',
+        model: 'default/trader',
+        source: 'default/sim',
         symbol: 'BTC',
         horizonS: 7_200,
         interval: '1h',

@@ -7,6 +7,7 @@ import {
   type Topology,
 } from '@cryptoviz/bus';
 import { predictionId, type PredictionRecord } from '@cryptoviz/forecast';
+import { parseResourceKey } from '@cryptoviz/resources';
 import {
   insertNewPredictions,
   markPredictionsPublished,
@@ -135,7 +136,7 @@ export class Persister {
       outcome = await publishConfirmed(
         nc,
         predictions.map((p) => ({
-          subject: topo.predictionSubject(model, p.symbol),
+          subject: topo.predictionSubject(parseResourceKey(model, 'model'), p.symbol),
           data: encodeJson(p),
           msgId: predictionId(p),
         })),

@@ -26,7 +26,7 @@ export interface PredictorOptions {
   pool: pg.Pool;
   log: Logger;
   registry: Registry;
-  /** The PredictionModel name. */
+  /** The PredictionModel's key, `namespace/name`: predictions' `model`, subjects, labels. */
   model: string;
   spec: PredictionModelSpec;
   /** This worker's symbols (its shard of spec.symbols). */

@@ -4,7 +4,13 @@ import type {
   PredictionRecord,
   ScoreMetrics,
 } from '@cryptoviz/forecast';
-import { parseDuration, toModelSpec, type PredictionModelSpec } from '@cryptoviz/resources';
+import {
+  parseDuration,
+  parseResourceKey,
+  resourceKey,
+  toModelSpec,
+  type PredictionModelSpec,
+} from '@cryptoviz/resources';
 import type { RealizedClose } from '@cryptoviz/store';
 import { BarBuilder, type ClosedBar } from './bars.ts';
 import type { PredictorMetrics } from './metrics.ts';
@@ -28,7 +34,9 @@ export class SeriesBook {
   readonly barMs: number;
   private readonly series = new Map<string, Series>();
   private readonly horizonsMs: number[];
+  /** Source keys the model reads; its `spec.sources` name sources of its own namespace. */
   private readonly sources: Set<string>;
+  private readonly namespacePrefix: string;
 
   constructor(
     private readonly model: string,
@@ -39,16 +47,24 @@ export class SeriesBook {
   ) {
     this.barMs = parseDuration(spec.interval);
     this.horizonsMs = spec.horizons.map(parseDuration);
-    this.sources = new Set(spec.sources);
+    const { namespace } = parseResourceKey(model, 'model');
+    this.namespacePrefix = `${namespace}/`;
+    this.sources = new Set(spec.sources.map((name) => resourceKey({ namespace, name })));
   }
 
   get size(): number {
     return this.series.size;
   }
 
-  /** Whether this worker serves the series: its shard's symbols, from the model's sources. */
+  /**
+   * Whether this worker serves the series: its shard's symbols, from the model's sources, or
+   * from every source of the model's namespace when it names none (references stay in it).
+   */
   wants(source: string, symbol: string): boolean {
-    return this.symbols.includes(symbol) && (this.sources.size === 0 || this.sources.has(source));
+    if (!this.symbols.includes(symbol)) return false;
+    return this.sources.size === 0
+      ? source.startsWith(this.namespacePrefix)
+      : this.sources.has(source);
   }
 
   get(source: string, symbol: string): Series {

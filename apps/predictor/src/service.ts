@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { heartbeatOf, openWorkerBus } from '@cryptoviz/bus';
+import { refOf, resourceKey } from '@cryptoviz/resources';
 import { readResourceFile } from '@cryptoviz/resources/node';
 import { databaseEnv, natsEnv, workerIdEnv, type ServiceDefinition } from '@cryptoviz/runtime';
 import { createPool, waitForSchema } from '@cryptoviz/store';
@@ -33,6 +34,8 @@ export const predictorService: ServiceDefinition<typeof env> = {
     const resource = await readResourceFile(config.MODEL_FILE, 'PredictionModel', 'MODEL_FILE');
     // The schema is `cryptoviz migrate`'s: a predictor only waits for it to be current.
     await waitForSchema(config.DATABASE_URL, { log: (m) => log.warn(m) });
+    // The manifest carries the namespace the plan gave it: the key keeps namesakes apart.
+    const key = resourceKey(refOf(resource));
     const bus = await openWorkerBus(config, log);
     const pool = createPool(config.DATABASE_URL);
     const predictor = await startPredictor({
@@ -41,15 +44,15 @@ export const predictorService: ServiceDefinition<typeof env> = {
       pool,
       log,
       registry,
-      model: resource.metadata.name,
+      model: key,
       spec: resource.spec,
       symbols: shardSymbols(resource.spec.symbols, config.SHARD.index, config.SHARD.count),
       catchUpMaxBars: config.PREDICTOR_CATCHUP_MAX_BARS,
     });
-    bus.heartbeat({ role: 'predictor', resource: resource.metadata.name }, () =>
+    bus.heartbeat({ role: 'predictor', resource: key }, () =>
       heartbeatOf(predictor.status(), PREDICTOR_COUNTERS),
     );
-    log.info({ model: resource.metadata.name, algorithm: resource.spec.algorithm }, 'forecasting');
+    log.info({ model: key, algorithm: resource.spec.algorithm }, 'forecasting');
     return {
       isReady: predictor.isReady,
       async stop() {

@@ -63,7 +63,12 @@ async function stop(worker: Predictor) {
 function rawForecasts(): Map<string, { confidence: number; lower: number }> {
   const builder = new BarBuilder(HOUR);
   const series = new SeriesForecaster(
-    { model: 'ma5', algorithm: spec.algorithm, source: 'replay-btc', symbol: 'BTC' },
+    {
+      model: 'default/ma5',
+      algorithm: spec.algorithm,
+      source: 'default/replay-btc',
+      symbol: 'BTC',
+    },
     toModelSpec(spec),
     HOUR,
     [HOUR, 6 * HOUR],
@@ -177,7 +182,7 @@ describe('predictor catch-up after a downtime', () => {
     expect(skipLines).toEqual([
       [
         {
-          source: 'replay-btc',
+          source: 'default/replay-btc',
           symbol: 'BTC',
           from: iso(lastBeforeStop + HOUR),
           to: iso(lastSkipped),

@@ -157,13 +157,13 @@ describe('predictor', () => {
     expect(lastRow.point).toBeCloseTo(closes.reduce((a, b) => a + b, 0) / 5, 9);
 
     const [score1h] = await accuracy(steady.db.pool, {
-      model: 'ma5',
+      model: 'default/ma5',
       horizonS: 3600,
       since: new Date(0),
     });
     expect(score1h).toMatchObject({
-      model: 'ma5',
-      source: 'replay-btc',
+      model: 'default/ma5',
+      source: 'default/replay-btc',
       symbol: 'BTC',
       n: hourly.length - 1,
     });
@@ -181,7 +181,7 @@ describe('predictor', () => {
       [21600, lastBarClose],
     ]);
     const history = await predictionHistory(steady.db.pool, {
-      model: 'ma5',
+      model: 'default/ma5',
       symbol: 'BTC',
       horizonS: 21_600,
       from: new Date(0),
@@ -189,7 +189,7 @@ describe('predictor', () => {
     });
     expect(history).toHaveLength(madeAt(21600).length);
     const live = one.status();
-    expect(live.bySeries['replay-btc/BTC']!['3600']!.n).toBeGreaterThan(0);
+    expect(live.bySeries['default/replay-btc/BTC']!['3600']!.n).toBeGreaterThan(0);
     expect(live.accuracy).toBeGreaterThan(0);
     expect(live.accuracy).toBeLessThanOrEqual(1);
     expect(live.skill).toEqual(expect.any(Number));

@@ -24,7 +24,7 @@ export const spec = predictionModelSpecSchema.parse({
 
 export const ticksOf = (bars: readonly Bar[]): Tick[] =>
   bars.map((bar) => ({
-    source: 'replay-btc',
+    source: 'default/replay-btc',
     provider: 'replay',
     symbol: 'BTC',
     quote: 'USDT',
@@ -77,7 +77,7 @@ export const startOn = (
     pool: db.pool,
     log: createLogger('predictor-test', 'silent'),
     registry: createRegistry('predictor'),
-    model: 'ma5',
+    model: 'default/ma5',
     spec,
     symbols: ['BTC'],
     resumeLookbackMs: 10 * 60_000,

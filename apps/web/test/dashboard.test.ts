@@ -28,6 +28,9 @@ import { inPage } from './page-probes.ts';
 
 const HOUR = 3_600_000;
 const SOURCE = 'sim';
+/** Rows name resources by key: these manifests are in `default`. */
+const key = (name: string) => `default/${name}`;
+const SOURCE_KEY = key(SOURCE);
 /** The PredictionModel a real predictor serves during the test. */
 const LIVE_MODEL = 'live-naive';
 
@@ -103,7 +106,7 @@ function seededHistory(before: number, prices: ReadonlyMap<string, number>): Tic
   for (const [symbol, level] of prices) {
     for (let t = before - 3_700_000; t < before - 1_000; t += 10_000) {
       ticks.push({
-        source: SOURCE,
+        source: SOURCE_KEY,
         provider: 'synthetic',
         symbol,
         quote: 'USD',
@@ -149,9 +152,9 @@ function seededPredictions(
         const width = origin * 0.004 * Math.sqrt(horizonH);
         const move = point / origin - 1;
         rows.push({
-          model,
+          model: key(model),
           algorithm,
-          source: SOURCE,
+          source: SOURCE_KEY,
           symbol: 'BTC',
           horizonS: horizonH * 3_600,
           madeAt: new Date(madeAt).toISOString(),
@@ -284,16 +287,16 @@ describe('dashboard in a browser', () => {
     const { pool } = stack.backend.db;
     const ticks = await eventually(
       () => latestTicks(pool, { symbols: ['BTC', 'ETH'] }),
-      (found) => found.filter((t) => t.source === SOURCE).length === 2,
+      (found) => found.filter((t) => t.source === SOURCE_KEY).length === 2,
     );
     const priceOf = (symbol: string) =>
-      ticks.find((t) => t.source === SOURCE && t.symbol === symbol)!.price;
+      ticks.find((t) => t.source === SOURCE_KEY && t.symbol === symbol)!.price;
     const btc = priceOf('BTC');
     const { rows, closes } = seededPredictions(Date.now(), btc);
     // An exchange quoting BTC 2 % above the simulated markets: the one to flag.
     await insertTicks(pool, [
       {
-        source: 'odd-exchange',
+        source: key('odd-exchange'),
         provider: 'kraken',
         symbol: 'BTC',
         quote: 'USD',
@@ -314,10 +317,10 @@ describe('dashboard in a browser', () => {
     // The same model on a market quoting BTC half again higher (forecasts only): at the same
     // times as on the first, never to be drawn or averaged with them.
     const elsewhere = rows
-      .filter((row) => row.model === 'ridge-btc')
+      .filter((row) => row.model === key('ridge-btc'))
       .map((row) => ({
         ...row,
-        source: 'far-exchange',
+        source: key('far-exchange'),
         originPrice: row.originPrice * 1.5,
         point: row.point * 1.5,
         lower: row.lower * 1.5,
@@ -328,10 +331,10 @@ describe('dashboard in a browser', () => {
     for (const model of ['ridge-btc', 'momentum-btc', 'naive-btc']) {
       await scorePredictions(
         pool,
-        model,
+        key(model),
         [...closes]
           .filter(([time]) => time <= nowIso)
-          .map(([time, price]) => ({ source: SOURCE, symbol: 'BTC', time, price })),
+          .map(([time, price]) => ({ source: SOURCE_KEY, symbol: 'BTC', time, price })),
       );
     }
     // A real predictor: it warms up from the history above, then forecasts every second.
@@ -356,7 +359,7 @@ describe('dashboard in a browser', () => {
   it('markets: a live price changes on screen without a reload', async () => {
     const page = await stack.open('/markets');
     const btc = page.locator(
-      `[data-testid="price-row"][data-symbol="BTC"][data-source="${SOURCE}"]`,
+      `[data-testid="price-row"][data-symbol="BTC"][data-source="${SOURCE_KEY}"]`,
     );
     const price = btc.getByTestId('price');
     await price.waitFor();
@@ -401,7 +404,7 @@ describe('dashboard in a browser', () => {
     // The other market is one choice away, drawn at its own level: 'far-exchange' comes
     // first, half again above the simulated market.
     const sourcePicker = page.getByRole('combobox', { name: 'Source' });
-    await expect(sourcePicker.inputValue()).resolves.toBe('far-exchange');
+    await expect(sourcePicker.inputValue()).resolves.toBe(key('far-exchange'));
     await sourcePicker.selectOption(SOURCE);
     await expect
       .poll(async () => Math.max(...levels) / Math.max(...(await priceLevels())), {
@@ -425,7 +428,7 @@ describe('dashboard in a browser', () => {
     expect(reloaded).toBe(false);
     const shown = (await madeAt.textContent())!.trim();
     const stored = await predictionHistory(stack.backend.db.pool, {
-      model: LIVE_MODEL,
+      model: key(LIVE_MODEL),
       symbol: 'BTC',
       horizonS: 3600,
       from: new Date(Date.now() - 120_000),
@@ -446,7 +449,7 @@ describe('dashboard in a browser', () => {
       });
       const badge = page.getByTestId('connection');
       const price = page
-        .locator(`[data-testid="price-row"][data-symbol="BTC"][data-source="${SOURCE}"]`)
+        .locator(`[data-testid="price-row"][data-symbol="BTC"][data-source="${SOURCE_KEY}"]`)
         .getByTestId('price');
       await badge.getByText('Live', { exact: true }).waitFor();
       // The table is on screen before the outage, or there is no price to see move on.

@@ -29,9 +29,9 @@ spec: { algorithm: naive, symbols: [BTC], sources: [${from}], horizons: [1h], su
 function forecasts(name: string, from: string, price: number) {
   const base = Math.floor(Date.now() / HOUR) * HOUR;
   return [3, 2, 1].map((h) => ({
-    model: name,
+    model: `default/${name}`,
     algorithm: 'naive',
-    source: from,
+    source: `default/${from}`,
     symbol: 'BTC',
     horizonS: 3_600,
     madeAt: new Date(base - h * HOUR).toISOString(),
@@ -82,10 +82,12 @@ describe('a deleted source or model in the browser', () => {
 
   it('leaves the overview, the markets table, the pickers and the comparison without a reload; its history stays', async () => {
     const overview = await stack.open('/');
-    const doomedFreshness = overview.locator('[data-testid="freshness-row"][data-source="doomed"]');
+    const doomedFreshness = overview.locator(
+      '[data-testid="freshness-row"][data-source="default/doomed"]',
+    );
     await doomedFreshness.waitFor();
     const markets = await stack.open('/markets');
-    const doomedRow = markets.locator('[data-testid="price-row"][data-source="doomed"]');
+    const doomedRow = markets.locator('[data-testid="price-row"][data-source="default/doomed"]');
     await doomedRow.waitFor();
     await expect(optionsOf(markets, 'Source')).resolves.toContain('doomed');
     await markets.getByTestId('spread').getByText('doomed').waitFor();
@@ -110,21 +112,25 @@ describe('a deleted source or model in the browser', () => {
     // Within one refresh: the health push (5 s) and the pages' listing re-read (10 s).
     const refresh = { timeout: 15_000 };
     await expect.poll(() => doomedFreshness.count(), refresh).toBe(0);
-    const retired = overview.locator('[data-testid="retired-row"][data-source="doomed"]');
+    const retired = overview.locator('[data-testid="retired-row"][data-source="default/doomed"]');
     await expect(retired.textContent()).resolves.toContain('deleted');
     await expect(overview.getByTestId('retired').textContent()).resolves.toContain(
       'history kept, not live',
     );
     const retiredModel = overview.locator(
-      '[data-testid="retired-model-row"][data-model="doomed-model"]',
+      '[data-testid="retired-model-row"][data-model="default/doomed-model"]',
     );
     await expect.poll(() => retiredModel.count(), refresh).toBe(1);
     await expect(retiredModel.textContent()).resolves.toContain('deleted');
     await expect(
-      overview.locator('[data-testid="retired-model-row"][data-model="kept-model"]').count(),
+      overview
+        .locator('[data-testid="retired-model-row"][data-model="default/kept-model"]')
+        .count(),
     ).resolves.toBe(0);
     await expect
-      .poll(() => overview.locator('[data-testid="freshness-row"][data-source="sim"]').count())
+      .poll(() =>
+        overview.locator('[data-testid="freshness-row"][data-source="default/sim"]').count(),
+      )
       .toBe(1);
 
     await expect.poll(() => doomedRow.count(), refresh).toBe(0);

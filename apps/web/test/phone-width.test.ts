@@ -12,6 +12,8 @@ const HOUR = 3_600_000;
 const PHONE = { width: 390, height: 844 };
 /** A long source name: what pushed the 24 h change off a phone's table. */
 const SOURCE = 'coingecko-europe-main';
+/** Rows name the source by key: its manifest is in `default`. */
+const SOURCE_KEY = `default/${SOURCE}`;
 
 const manifest = (kind: string, name: string, spec: string) =>
   `apiVersion: cryptoviz.dev/v1alpha1\nkind: ${kind}\nmetadata: { name: ${name} }\nspec:\n${spec}`;
@@ -24,9 +26,9 @@ function dogeForecasts(now: number, price: (t: number) => number): PredictionRec
     const origin = price(madeAt);
     const point = origin * 1.001;
     return {
-      model: 'doge-naive',
+      model: 'default/doge-naive',
       algorithm: 'naive',
-      source: SOURCE,
+      source: SOURCE_KEY,
       symbol: 'DOGE',
       horizonS: 3_600,
       madeAt: new Date(madeAt).toISOString(),
@@ -63,7 +65,9 @@ describe('the dashboard at phone width', () => {
     const doge = (t: number) => 0.1 * (1 + 0.01 * Math.sin(t / (3 * HOUR)));
     const ticks = [];
     for (let t = now - 26 * HOUR; t <= now; t += 10 * 60_000) {
-      ticks.push(priceTick(t, doge(t), { symbol: 'DOGE', source: SOURCE, provider: 'coingecko' }));
+      ticks.push(
+        priceTick(t, doge(t), { symbol: 'DOGE', source: SOURCE_KEY, provider: 'coingecko' }),
+      );
     }
     for (const [symbol, price] of [
       ['BTC', 64_213.1],
@@ -71,7 +75,7 @@ describe('the dashboard at phone width', () => {
       ['ADA', 0.4312],
     ] as const) {
       ticks.push({
-        ...priceTick(now, price, { symbol, source: SOURCE, provider: 'coingecko' }),
+        ...priceTick(now, price, { symbol, source: SOURCE_KEY, provider: 'coingecko' }),
         change24hPct: -12.34,
       });
     }

@@ -75,16 +75,18 @@ describe('a replay shown as what it is', () => {
     await eventually(
       () => latestTicks(stack.backend.db.pool, { symbols: ['BTC'] }),
       (found) =>
-        found.some((t) => t.source === 'replay-2018' && t.time === new Date(LAST).toISOString()),
+        found.some(
+          (t) => t.source === 'default/replay-2018' && t.time === new Date(LAST).toISOString(),
+        ),
     );
     // Thirty days of hourly forecasts up to the replay's end, every one scored just now.
     const end = Date.parse(LAST);
     const rows = Array.from({ length: 30 * 24 }, (_, i) => {
       const madeAt = end - (30 * 24 - i) * HOUR;
       return {
-        model: 'replay-model',
+        model: 'default/replay-model',
         algorithm: 'naive',
-        source: 'replay-2018',
+        source: 'default/replay-2018',
         symbol: 'BTC',
         horizonS: 3_600,
         madeAt: new Date(madeAt).toISOString(),
@@ -100,8 +102,13 @@ describe('a replay shown as what it is', () => {
     await insertPredictions(stack.backend.db.pool, rows);
     await scorePredictions(
       stack.backend.db.pool,
-      'replay-model',
-      rows.map((p) => ({ source: 'replay-2018', symbol: 'BTC', time: p.targetAt, price: 3_510 })),
+      'default/replay-model',
+      rows.map((p) => ({
+        source: 'default/replay-2018',
+        symbol: 'BTC',
+        time: p.targetAt,
+        price: 3_510,
+      })),
     );
     stack.dashboard = await startDashboard(stack.backend);
     stack.browser = await launchChromium();
@@ -111,12 +118,12 @@ describe('a replay shown as what it is', () => {
 
   it('overview: a finished replay reads finished, the pipeline is not degraded, dates carry 2018', async () => {
     const page = await stack.open('/');
-    const replay = page.locator('[data-testid="freshness-row"][data-source="replay-2018"]');
+    const replay = page.locator('[data-testid="freshness-row"][data-source="default/replay-2018"]');
     await expect
       .poll(() => replay.getByTestId('freshness-state').textContent(), { timeout: 20_000 })
       .toContain('finished');
     await expect(replay.textContent()).resolves.toContain('15 Dec 2018, 12:00:00');
-    const sim = page.locator('[data-testid="freshness-row"][data-source="sim"]');
+    const sim = page.locator('[data-testid="freshness-row"][data-source="default/sim"]');
     await expect(sim.getByTestId('freshness-state').textContent()).resolves.toContain('fresh');
     // Today's dates need no year.
     await expect(sim.textContent()).resolves.not.toMatch(YEAR);
@@ -129,9 +136,9 @@ describe('a replay shown as what it is', () => {
 
   it('markets: candles of its own time, and no spread against a market of another time', async () => {
     const page = await stack.open('/markets');
-    const replayRow = page.locator('[data-testid="price-row"][data-source="replay-2018"]');
+    const replayRow = page.locator('[data-testid="price-row"][data-source="default/replay-2018"]');
     await expect(replayRow.textContent()).resolves.toContain('15 Dec 2018');
-    const simRow = page.locator('[data-testid="price-row"][data-source="sim"]');
+    const simRow = page.locator('[data-testid="price-row"][data-source="default/sim"]');
     await expect(simRow.textContent()).resolves.not.toMatch(YEAR);
 
     await page.getByRole('button', { name: 'Chart BTC from replay-2018' }).click();

@@ -12,9 +12,12 @@ import { coinFlipReading, figureRows, strategyReading } from '../src/lib/strateg
 import { launchChromium } from './chromium.ts';
 import { inReach, sidewaysScroll } from './page-probes.ts';
 import { ARTIFACTS, startBackend, startDashboard, useBrowserStack } from './stack.ts';
+import { resourceLabel } from '@cryptoviz/resources';
 
 const HOUR = 3_600_000;
 const SOURCE = 'sim';
+/** Rows name resources by key; the manifests' are in `default`. */
+const SOURCE_KEY = `default/${SOURCE}`;
 const PHONE = { width: 390, height: 844 };
 
 const manifest = (kind: string, name: string, spec: string) =>
@@ -61,9 +64,9 @@ function seededForecasts(now: number): { rows: PredictionRecord[]; closes: Map<s
     ] as const) {
       const move = point / origin - 1;
       rows.push({
-        model: `${algorithm}-btc`,
+        model: `default/${algorithm}-btc`,
         algorithm,
-        source: SOURCE,
+        source: SOURCE_KEY,
         symbol: 'BTC',
         horizonS: 3_600,
         madeAt: new Date(madeAt).toISOString(),
@@ -103,19 +106,19 @@ describe('predictions: significance, calibration and "Would it have paid?"', () 
     const ticks = [];
     const from = Math.floor(now / HOUR) * HOUR - 50 * HOUR;
     for (let t = from; t <= now; t += 10 * 60_000) {
-      ticks.push(priceTick(t, price(t), { source: SOURCE, provider: 'synthetic' }));
+      ticks.push(priceTick(t, price(t), { source: SOURCE_KEY, provider: 'synthetic' }));
     }
     await insertTicks(pool, ticks);
     const { rows, closes } = seededForecasts(now);
     await insertPredictions(pool, rows);
     const realized = [...closes].map(([time, close]) => ({
-      source: SOURCE,
+      source: SOURCE_KEY,
       symbol: 'BTC',
       time,
       price: close,
     }));
     for (const model of ['ridge-btc', 'momentum-btc', 'naive-btc']) {
-      await scorePredictions(pool, model, realized);
+      await scorePredictions(pool, `default/${model}`, realized);
     }
     client = createApiClient(`${stack.dashboard.url}/trpc`);
     stack.browser = await launchChromium();
@@ -123,8 +126,8 @@ describe('predictions: significance, calibration and "Would it have paid?"', () 
 
   it('the scorecard reads each verdict and p-value from the test the gateway ran', async () => {
     const scores = await client.predictions.accuracy.query({ symbol: 'BTC', windowDays: 7 });
-    const ridge = scores.find((s) => s.model === 'ridge-btc')!;
-    const momentum = scores.find((s) => s.model === 'momentum-btc')!;
+    const ridge = scores.find((s) => s.model === 'default/ridge-btc')!;
+    const momentum = scores.find((s) => s.model === 'default/momentum-btc')!;
     // The seeded errors are far apart: the test must tell them from naive's.
     expect(ridge.significance.verdict).toBe('beats-naive');
     expect(momentum.significance.verdict).toBe('worse-than-naive');
@@ -132,7 +135,9 @@ describe('predictions: significance, calibration and "Would it have paid?"', () 
     const page = await stack.open('/predictions');
     const table = page.getByTestId('scorecard');
     for (const score of [ridge, momentum]) {
-      const verdict = table.locator('tr', { hasText: score.model }).getByTestId('verdict');
+      const verdict = table
+        .locator('tr', { hasText: resourceLabel(score.model) })
+        .getByTestId('verdict');
       await verdict.waitFor();
       const text = await verdict.textContent();
       expect(text).toContain(SKILL_VERDICT_TEXT[score.significance.verdict]);
@@ -148,7 +153,7 @@ describe('predictions: significance, calibration and "Would it have paid?"', () 
     await diagrams.first().waitFor();
     await expect.poll(() => diagrams.count(), { timeout: 20_000 }).toBe(2);
     for (const model of ['momentum-btc', 'ridge-btc']) {
-      const { calibration } = scores.find((s) => s.model === model)!;
+      const { calibration } = scores.find((s) => s.model === `default/${model}`)!;
       expect(calibration.n).toBeGreaterThan(0);
       const diagram = page.locator(`[data-testid="reliability"][data-model="${model}"]`);
       await expect(diagram.getByTestId('ece').textContent()).resolves.toBe(

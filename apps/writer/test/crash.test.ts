@@ -49,7 +49,7 @@ describe('writer process', () => {
   });
 
   it('killed mid-stream and restarted: no tick lost, none doubled', async () => {
-    const ticks = sampleTicks(40_000, 'crash');
+    const ticks = sampleTicks(40_000, 'default/crash');
     const first = startWriterProcess();
     const publishing = publishTicks(bus.nc, bus.topo, ticks);
     const atKill = await eventually(
@@ -80,7 +80,7 @@ describe('writer process', () => {
 
   it('drains and exits cleanly on SIGTERM, leaving nothing unwritten', async () => {
     const child = startWriterProcess();
-    await publishTicks(bus.nc, bus.topo, sampleTicks(5_000, 'drain'));
+    await publishTicks(bus.nc, bus.topo, sampleTicks(5_000, 'default/drain'));
     await eventually(
       () => countTicks(db.pool),
       (n) => n === 5_000,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeJson, publishTicks } from '@cryptoviz/bus';
+import { encodeJson, publishTicks, tickMessages } from '@cryptoviz/bus';
 import { tickId, type Tick } from '@cryptoviz/market';
 import { candles, countTicks, type CandleInterval } from '@cryptoviz/store';
 import {
@@ -90,7 +90,7 @@ describe.each(storageFlavors())('writer on %s', (flavor) => {
     ];
     const again = [...stored.values()].filter((_, i) => i % 9 === 0);
     for (const t of again) {
-      await bus.js.publish(bus.topo.tickSubject(t.source, t.symbol), encodeJson(t), {
+      await bus.js.publish(tickMessages(bus.topo, [t])[0]!.subject, encodeJson(t), {
         msgID: `${tickId(t)}:redelivered`,
       });
     }

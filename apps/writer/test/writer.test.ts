@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliverPolicy } from '@nats-io/jetstream';
-import { DLQ_HEADERS, encodeJson, publishTicks } from '@cryptoviz/bus';
+import { DLQ_HEADERS, encodeJson, publishTicks, tickMessages } from '@cryptoviz/bus';
 import { tickId } from '@cryptoviz/market';
 import { countTicks, createPool } from '@cryptoviz/store';
 import {
@@ -44,7 +44,7 @@ describe('writer', () => {
     expect((await bus.jsm.streams.info(bus.topo.streams.ticks)).state.messages).toBe(32);
     // …and a re-publish the stream cannot recognize (new msg id) is dropped by the table.
     for (const tick of ticks.slice(0, 200)) {
-      await bus.js.publish(bus.topo.tickSubject(tick.source, tick.symbol), encodeJson(tick), {
+      await bus.js.publish(tickMessages(bus.topo, [tick])[0]!.subject, encodeJson(tick), {
         msgID: `${tickId(tick)}:again`,
       });
     }
@@ -74,8 +74,8 @@ describe('writer', () => {
   });
 
   it('dead-letters poison messages with their reason and stores the valid ones around them', async () => {
-    const [good1, good2, good3] = sampleTicks(3, 'poison-test');
-    const subject = bus.topo.tickSubject('poison-test', 'BTC');
+    const [good1, good2, good3] = sampleTicks(3, 'default/poison-test');
+    const subject = bus.topo.tickSubject({ namespace: 'default', name: 'poison-test' }, 'BTC');
     const raw = (text: string) => new TextEncoder().encode(text);
     const bad = {
       nan: raw(JSON.stringify({ ...good1, price: 0 }).replace('"price":0', '"price":NaN')),
@@ -130,8 +130,8 @@ describe('writer', () => {
   });
 
   it('stores the valid ticks of a message holding bad ones, and dead-letters it naming each', async () => {
-    const ticks = sampleTicks(8, 'chunk-test', undefined, 1);
-    const subject = bus.topo.tickSubject('chunk-test', 'BTC');
+    const ticks = sampleTicks(8, 'default/chunk-test', undefined, 1);
+    const subject = bus.topo.tickSubject({ namespace: 'default', name: 'chunk-test' }, 'BTC');
     const body = [
       ticks[0],
       { ...ticks[1], price: -1 },
@@ -141,9 +141,13 @@ describe('writer', () => {
     ];
     await bus.js.publish(subject, encodeJson(body), { msgID: 'mixed-chunk' });
     await bus.js.publish(subject, encodeJson([]), { msgID: 'empty-chunk' });
-    await bus.js.publish(subject, encodeJson(sampleTicks(101, 'chunk-test', undefined, 1)), {
-      msgID: 'too-long-chunk',
-    });
+    await bus.js.publish(
+      subject,
+      encodeJson(sampleTicks(101, 'default/chunk-test', undefined, 1)),
+      {
+        msgID: 'too-long-chunk',
+      },
+    );
 
     const w = await writer();
     await eventually(
@@ -171,7 +175,7 @@ describe('writer', () => {
     const { nc, proxy, close } = await connectThroughOutageProxy(bus.url);
     try {
       await writer({ nc });
-      const ticks = sampleTicks(2_000, 'nats-outage');
+      const ticks = sampleTicks(2_000, 'default/nats-outage');
       await publishTicks(bus.nc, bus.topo, ticks.slice(0, 1_000));
       await eventually(
         () => countTicks(db.pool),
@@ -202,7 +206,7 @@ describe('writer', () => {
     const pool = createPool(proxied.toString());
     try {
       const w = await writer({ pool, ackWaitS: 2 });
-      const ticks = sampleTicks(2_000, 'outage');
+      const ticks = sampleTicks(2_000, 'default/outage');
       await publishTicks(bus.nc, bus.topo, ticks.slice(0, 1_000));
       await eventually(
         () => countTicks(db.pool),

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { resourceNameSchema, symbolSchema } from '@cryptoviz/resources';
+import { resourceInputSchema, resourceNameSchema, symbolSchema } from '@cryptoviz/resources';
 import type { QueryLimits } from './query-limits.ts';
 
 /**
@@ -8,12 +8,17 @@ import type { QueryLimits } from './query-limits.ts';
  * a query, so nothing a client sends becomes a database error.
  */
 export const symbol = symbolSchema;
-/** Sources and models are Kubernetes resource names (DNS-1123 labels, ≤ 63 characters). */
+/** A resource's name (DNS-1123 label, ≤ 63 characters): the resource procedures' own. */
 export const resourceName = z.string().max(63).pipe(resourceNameSchema);
+/**
+ * A source or model whose data a query reads, by its key `namespace/name`; a bare name is
+ * one of the `default` namespace. The data comes back keyed the same way.
+ */
+export const resourceKeyInput = resourceInputSchema;
 
 const MAX_LIST = 100;
 export const symbolList = z.array(symbol).min(1).max(MAX_LIST);
-export const nameList = z.array(resourceName).min(1).max(MAX_LIST);
+export const keyList = z.array(resourceKeyInput).min(1).max(MAX_LIST);
 
 export const instant = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 time such as 2026-11-22T10:00:00Z' })

@@ -33,9 +33,9 @@ describe('DeclaredResources', () => {
     store.pending[0]!.answer(); // the old listing lands late
     await Promise.resolve();
     store.pending.at(-1)!.answer();
-    expect([...(await fresh)!.sources]).toEqual(['kept']);
+    expect([...(await fresh)!.sources]).toEqual(['default/kept']);
     // Whoever waited on the old listing is also given the names after the change.
-    expect([...(await stale)!.sources]).toEqual(['kept']);
-    expect([...declared.current()!.sources]).toEqual(['kept']);
+    expect([...(await stale)!.sources]).toEqual(['default/kept']);
+    expect([...declared.current()!.sources]).toEqual(['default/kept']);
   });
 });

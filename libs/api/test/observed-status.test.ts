@@ -20,7 +20,7 @@ function predictorBeat(
 ): Heartbeat {
   return testHeartbeat('predictor', {
     id: 'predictor-replay-consensus-0',
-    resource: 'replay-consensus',
+    resource: 'default/replay-consensus',
     startedAt: ago(600_000),
     lastSeen,
     details,

@@ -7,9 +7,10 @@ import { skillVerdictSchema } from '@cryptoviz/resources';
 import { decodeJson, encodeJson } from './codec.ts';
 import type { Topology } from './topology.ts';
 
-/** What every beat says about who beats; `resource` is the CryptoSource or PredictionModel served. */
+/** What every beat says about who beats. */
 const beatIdentity = {
   id: z.string(),
+  /** The key (`namespace/name`) of the CryptoSource or PredictionModel it serves, if any. */
   resource: z.string().optional(),
   startedAt: z.string(),
   lastSeen: z.string(),

@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { formatIssues } from '@cryptoviz/resources';
+import { formatIssues, parseResourceKey } from '@cryptoviz/resources';
 import { tickId, tickSchema, type Tick } from '@cryptoviz/market';
 import { encodeJson, parseJsonMessage } from './codec.ts';
 import {
@@ -31,7 +31,7 @@ export function tickMessages(
 ): OutgoingMessage[] {
   const bySubject = new Map<string, Tick[]>();
   for (const tick of ticks) {
-    const subject = topo.tickSubject(tick.source, tick.symbol);
+    const subject = topo.tickSubject(parseResourceKey(tick.source, 'source'), tick.symbol);
     const group = bySubject.get(subject);
     if (group) group.push(tick);
     else bySubject.set(subject, [tick]);
@@ -99,7 +99,7 @@ export function decodeTicks(topo: Topology, subject: string, data: Uint8Array): 
       problems.push(`${where}invalid: ${formatIssues(result.error)}`);
       return;
     }
-    const expected = topo.tickSubject(result.data.source, result.data.symbol);
+    const expected = topo.tickSubject(parseResourceKey(result.data.source), result.data.symbol);
     if (subject !== expected) {
       problems.push(`${where}subject ${subject} does not match the tick (expected ${expected})`);
       return;

@@ -29,7 +29,7 @@ describe('stream declarations on a real JetStream', () => {
       );
 
       // A later start with other limits brings the existing streams to them, keeping data.
-      nc.publish(topo.tickSubject('s', 'BTC'), '{}');
+      nc.publish(topo.tickSubject({ namespace: 'default', name: 's' }, 'BTC'), '{}');
       await nc.flush();
       const limits = {
         ...DEFAULT_STREAM_LIMITS,

@@ -1,4 +1,4 @@
-import { providerSchema, resourceNameSchema, symbolSchema } from '@cryptoviz/resources';
+import { providerSchema, resourceKeySchema, symbolSchema } from '@cryptoviz/resources';
 import { z } from 'zod';
 
 /** Bitcoin's genesis block: no market price can be older. */
@@ -19,7 +19,8 @@ export const tickTimeSchema = z.iso
  * `time` is when the provider says the price was observed (ISO-8601 UTC).
  */
 export const tickSchema = z.strictObject({
-  source: resourceNameSchema,
+  /** The CryptoSource's key, `namespace/name`. */
+  source: resourceKeySchema,
   provider: providerSchema,
   symbol: symbolSchema,
   quote: symbolSchema,

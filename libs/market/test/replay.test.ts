@@ -38,7 +38,7 @@ function replay(
   const lastTicks = new Map(
     Object.entries(published).map(([symbol, time]) => [symbol, { symbol, time } as Tick]),
   );
-  const context = { source: 'rp', spec, now: () => clock.now, lastTicks, dataDir: dir };
+  const context = { source: 'default/rp', spec, now: () => clock.now, lastTicks, dataDir: dir };
   return { clock, p: createReplayProvider(context) };
 }
 
@@ -159,7 +159,7 @@ describe('replay provider', () => {
         }),
       };
       spec.replay!.data = { BTC: path };
-      const p = createReplayProvider({ source: 'rp', spec, dataDir: dir });
+      const p = createReplayProvider({ source: 'default/rp', spec, dataDir: dir });
       const error = (await p.poll(signal).catch((e: unknown) => e)) as ProviderError;
       expect(error.kind).toBe('config');
       expect(error.message).toBe(
@@ -185,7 +185,7 @@ describe('replay provider', () => {
       symbols: ['BTC'],
       replay: { data: { BTC: 'data/market/binance-btcusdt-1h.csv' }, speed: 3600 },
     });
-    const p = createReplayProvider({ source: 'rp', spec });
+    const p = createReplayProvider({ source: 'default/rp', spec });
     const first = await p.poll(signal);
     expect(first.ticks[0]).toMatchObject({ symbol: 'BTC', provider: 'replay' });
   });

@@ -12,7 +12,7 @@ function provider(seed: number, clock: { now: number }, interval = '1s') {
     interval,
     synthetic: { seed, start: new Date(start).toISOString() },
   });
-  return createSyntheticProvider({ source: 'sim', spec, now: () => clock.now });
+  return createSyntheticProvider({ source: 'default/sim', spec, now: () => clock.now });
 }
 
 async function run(seed: number, seconds: number, interval = '1s'): Promise<Tick[]> {
@@ -119,7 +119,7 @@ describe('synthetic provider', () => {
       synthetic: { seed: 9, start: new Date(start).toISOString() },
     });
     const p = createSyntheticProvider({
-      source: 'sim',
+      source: 'default/sim',
       spec,
       now: () => clock.now,
       lastTicks: new Map([['BTC', left as Tick]]),

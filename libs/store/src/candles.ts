@@ -104,13 +104,7 @@ export async function refreshCandlesBelowWatermark(
     oldest = Math.min(oldest, ms);
     newest = Math.max(newest, ms);
   }
-  const threshold = await pool.query<{ threshold_ms: number }>(
-    `SELECT extract(epoch FROM _timescaledb_functions.to_timestamp(t.watermark)) * 1000 AS threshold_ms
-     FROM _timescaledb_catalog.continuous_aggs_invalidation_threshold t
-     JOIN _timescaledb_catalog.hypertable h ON h.id = t.hypertable_id
-     WHERE h.schema_name = current_schema() AND h.table_name = 'ticks'`,
-  );
-  const below = threshold.rows[0]?.threshold_ms;
+  const below = await invalidationThresholdMs(pool);
   if (below === undefined || oldest >= below) return;
   for (const interval of Object.keys(CANDLE_INTERVALS) as CandleInterval[]) {
     const size = CANDLE_INTERVALS[interval];
@@ -123,13 +117,46 @@ export async function refreshCandlesBelowWatermark(
   }
 }
 
+/**
+ * Recomputes every candle aggregate's materialized buckets where their ticks changed: after a
+ * migration rewrote rows in place (their candles keep the old values until refreshed). Above
+ * the threshold, real-time aggregation reads the rows as they are.
+ */
+export async function refreshMaterializedCandles(db: pg.ClientBase | pg.Pool): Promise<void> {
+  const below = await invalidationThresholdMs(db);
+  if (below === undefined) return;
+  for (const interval of Object.keys(CANDLE_INTERVALS) as CandleInterval[]) {
+    const end = floorTo(below, CANDLE_INTERVALS[interval]);
+    // No tick is older than the epoch; an aggregate never refreshed has nothing to redo.
+    if (end > 0) await refreshWindow(db, `candles_${interval}`, new Date(0), new Date(end));
+  }
+}
+
+/** Up to where (ms) the candle aggregates are materialized; undefined before any refresh. */
+async function invalidationThresholdMs(db: pg.ClientBase | pg.Pool): Promise<number | undefined> {
+  // extract() gives numeric, which node-postgres hands over as a string.
+  const threshold = await db.query<{ threshold_ms: string | null }>(
+    `SELECT extract(epoch FROM _timescaledb_functions.to_timestamp(t.watermark)) * 1000 AS threshold_ms
+     FROM _timescaledb_catalog.continuous_aggs_invalidation_threshold t
+     JOIN _timescaledb_catalog.hypertable h ON h.id = t.hypertable_id
+     WHERE h.schema_name = current_schema() AND h.table_name = 'ticks'`,
+  );
+  const ms = Number(threshold.rows[0]?.threshold_ms ?? Number.NaN);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
 /** TimescaleDB refuses a refresh while another of the same aggregate runs (a policy's, say). */
 const CONCURRENT_REFRESH = /due to a concurrent refresh/;
 
-async function refreshWindow(pool: pg.Pool, view: string, start: Date, end: Date): Promise<void> {
+async function refreshWindow(
+  db: pg.ClientBase | pg.Pool,
+  view: string,
+  start: Date,
+  end: Date,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await pool.query(
+      await db.query(
         'CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)',
         [view, start, end],
       );

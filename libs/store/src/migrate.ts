@@ -8,9 +8,13 @@ import {
   type StoragePolicy,
 } from './policies.ts';
 import { SCHEMA_VERSION, writeSchemaState } from './schema.ts';
+import { refreshMaterializedCandles } from './candles.ts';
 import { applyTimescaleSchema, chooseFlavor } from './timescale.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/** The migration that rewrote rows from resource names to keys (`namespace/name`). */
+const KEYS_MIGRATION = '1763840000000_resource-keys';
 
 /** One lock per database for the whole of a migration, whoever runs it. */
 const MIGRATE_LOCK = "hashtext('cryptoviz migrate')";
@@ -50,7 +54,7 @@ export async function migrate(
     // Loaded here, not at import: the workers import this library but never migrate, and
     // node-pg-migrate with its file globbing is a quarter of a megabyte of code they would carry.
     const { runner } = await import('node-pg-migrate');
-    await runner({
+    const ran = await runner({
       dbClient: client,
       dir: MIGRATIONS_DIR,
       direction: 'up',
@@ -61,6 +65,12 @@ export async function migrate(
     const flavor = await chooseFlavor(client, log);
     if (flavor === 'timescaledb') {
       await applyTimescaleSchema(client);
+      if (ran.some((migration) => migration.name === KEYS_MIGRATION)) {
+        // Materialized candles still carry the names the rows had; the refresh policy would
+        // fix them (it covers all time), but not before its next run.
+        await refreshMaterializedCandles(client);
+        log.info('candle aggregates refreshed for resource keys (namespace/name)');
+      }
       const changes = await reconcilePolicies(client, policy);
       for (const change of changes) log.info(`policy ${change}`);
       log.info(

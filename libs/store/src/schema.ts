@@ -6,7 +6,7 @@ import type { StorageFlavor } from './flavor.ts';
  * The schema this code needs. Bump it with every change to migrations/, timescale.sql or the
  * policies' shape: workers wait until `cryptoviz migrate` has brought a database to it.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export interface SchemaState {
   version: number;

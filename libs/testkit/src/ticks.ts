@@ -8,7 +8,7 @@ const NAMED = ['BTC', 'ETH', 'SOL', 'ADA'];
  */
 export function sampleTicks(
   count: number,
-  source = 'test-source',
+  source = 'default/test-source',
   startMs = Date.parse('2024-03-01T00:00:00Z'),
   symbols = 4,
 ): Tick[] {
@@ -32,7 +32,7 @@ export function priceTick(
   price: number,
   {
     symbol = 'BTC',
-    source = 'replay',
+    source = 'default/replay',
     provider = 'replay',
   }: Partial<Pick<Tick, 'symbol' | 'source' | 'provider'>> = {},
 ): Tick {

@@ -1,6 +1,21 @@
+import { DEFAULT_NAMESPACE } from '@cryptoviz/resources';
 import { ownerKey, type WorkloadBackend, type WorkloadOwner } from './backend.ts';
 import type { Workload } from './plan.ts';
 import type { ProcessBackend } from './process-backend.ts';
+
+/**
+ * A workload's process name on this machine. A plan's names are unique within a namespace (a
+ * Deployment's); one machine runs every namespace's, so those outside `default` are prefixed
+ * `<namespace>.` (a DNS label has no dot: no prefixed name equals another's plain one).
+ */
+export function localWorkloadName(
+  owner: Pick<WorkloadOwner, 'namespace'>,
+  workload: Pick<Workload, 'name'>,
+): string {
+  return owner.namespace === DEFAULT_NAMESPACE
+    ? workload.name
+    : `${owner.namespace}.${workload.name}`;
+}
 
 /**
  * The WorkloadBackend of a machine with no cluster: each owner's workloads as child processes
@@ -15,7 +30,10 @@ export class LocalWorkloadBackend implements WorkloadBackend {
   constructor(readonly processes: ProcessBackend) {}
 
   apply(owner: WorkloadOwner, workloads: Workload[]): Promise<void> {
-    this.byOwner.set(ownerKey(owner), workloads);
+    this.byOwner.set(
+      ownerKey(owner),
+      workloads.map((workload) => ({ ...workload, name: localWorkloadName(owner, workload) })),
+    );
     return this.converge();
   }
 

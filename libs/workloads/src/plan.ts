@@ -1,4 +1,10 @@
-import type { CryptoSource, PredictionModel, Resource } from '@cryptoviz/resources';
+import {
+  refOf,
+  resourceKey,
+  type CryptoSource,
+  type PredictionModel,
+  type Resource,
+} from '@cryptoviz/resources';
 
 /** Workers the controller runs for resources (and the shared writer). */
 export type Role = 'fetcher' | 'writer' | 'predictor';
@@ -13,7 +19,7 @@ export interface Workload<R extends string = Role> {
   /** Unique and stable: `<role>-<resource>-<shard>`. */
   name: string;
   role: R;
-  /** The resource it serves (absent for shared workers such as the writer). */
+  /** The key (`namespace/name`) of the resource it serves (absent for shared workers). */
   resource?: string;
   /** Environment beyond the connection settings every worker gets. */
   env: Record<string, string>;
@@ -58,19 +64,20 @@ export function workerManifest(resource: Resource): string {
   return JSON.stringify({
     apiVersion: resource.apiVersion,
     kind: resource.kind,
-    metadata: { name: resource.metadata.name },
+    // The namespace is the worker's half of its identity (`namespace/name`).
+    metadata: { name: resource.metadata.name, namespace: refOf(resource).namespace },
     spec: resource.spec,
   });
 }
 
 function planShards(resource: Resource, count: number, secretEnv: Workload['secretEnv']) {
-  const name = resource.metadata.name;
+  const { name } = resource.metadata;
   const { role, fileEnv } = KIND_ROLES[resource.kind];
   const manifest = workerManifest(resource);
   return Array.from({ length: count }, (_, index): Workload => ({
     name: `${role}-${name}-${index}`,
     role,
-    resource: name,
+    resource: resourceKey(refOf(resource)),
     env: { SHARD: `${index}/${count}` },
     files: { [fileEnv]: { name: `${name}.json`, content: manifest } },
     secretEnv,

@@ -14,7 +14,7 @@ import {
   cryptoSourceSpecSchema,
   formatIssues,
   parseDuration,
-  resourceNameSchema,
+  resourceInputSchema,
   symbolSchema,
 } from '@cryptoviz/resources';
 import { createScrubber } from '@cryptoviz/runtime';
@@ -56,7 +56,10 @@ export function register(program: Command): void {
     .option('--symbols <list>', 'our symbols the request named, e.g. BTC,ETH')
     .option('--quote <symbol>', 'the quote currency the request used', 'USD')
     .option('--interval <duration>', 'candle interval, for candle payloads with one row (1m, 1h)')
-    .option('--source <name>', 'the ticks’ source (default: the provider name)')
+    .option(
+      '--source <key>',
+      'the ticks’ source, namespace/name or a name in default (default: the provider name)',
+    )
     .addHelpText(
       'after',
       `${CONTRACT}\n\nExamples:\n` +
@@ -77,7 +80,10 @@ export function register(program: Command): void {
     .option('--endpoint <url>', 'base URL instead of the provider’s own')
     .option('--backfill <hours>', 'fetch this many hours of candles instead of the latest prices')
     .option('--timeout <duration>', 'per-request timeout', '10s')
-    .option('--source <name>', 'the ticks’ source (default: the provider name)')
+    .option(
+      '--source <key>',
+      'the ticks’ source, namespace/name or a name in default (default: the provider name)',
+    )
     .addHelpText(
       'after',
       `${CONTRACT}\n\nExamples:\n` +
@@ -196,9 +202,10 @@ function symbolList(text: string): string[] {
   return symbols;
 }
 
+/** The ticks' source as a key: `namespace/name`, or a name (of the `default` namespace). */
 function sourceName(text: string | undefined, provider: HttpProviderName): string {
   const name = text ?? provider;
-  const parsed = resourceNameSchema.safeParse(name);
+  const parsed = resourceInputSchema.safeParse(name);
   if (!parsed.success) throw new UsageError(`--source ${name}: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }

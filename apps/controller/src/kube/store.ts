@@ -15,7 +15,7 @@ import {
 } from '@cryptoviz/resources';
 import { LABELS, MANAGED_SELECTOR } from '../labels.ts';
 import {
-  resourceKey,
+  recordKey,
   type ResourceRecord,
   type ResourceCache,
   type RunningWorkers,
@@ -85,11 +85,6 @@ function slimPod(object: KubernetesObject): void {
     initContainerStatuses: status?.initContainerStatuses,
     containerStatuses: status?.containerStatuses,
   };
-}
-
-/** The API's timestamps arrive as strings from watches and as Dates from lists. */
-function isoTime(value: Date | string | undefined): string | undefined {
-  return value === undefined ? undefined : new Date(value).toISOString();
 }
 
 /** The workers a resource's last written status described, if it describes any. */
@@ -168,27 +163,17 @@ export class KubernetesResourceCache implements ResourceCache {
     this.pods = informer('v1', 'Pod', 'pods', MANAGED_SELECTOR, slimPod);
 
     for (const kind of CRD_KINDS) {
-      for (const verb of ['add', 'update'] as const) {
+      for (const verb of ['add', 'update', 'delete'] as const) {
         this.resources[kind].on(verb, (object) =>
-          this.emit(resourceKey(kind, object.metadata!.namespace!, object.metadata!.name!)),
+          this.emit(recordKey(kind, object.metadata!.namespace!, object.metadata!.name!)),
         );
       }
-      // A deleted resource may have held a name another namespace's namesake waits for.
-      this.resources[kind].on('delete', (object) => {
-        const name = object.metadata!.name!;
-        this.emit(resourceKey(kind, object.metadata!.namespace!, name));
-        for (const other of this.resources[kind].list()) {
-          if (other.metadata?.name === name) {
-            this.emit(resourceKey(kind, other.metadata.namespace!, name));
-          }
-        }
-      });
     }
     const requeueOwner = (object: KubernetesObject) => {
       const labels = object.metadata?.labels ?? {};
       const kind = labels[LABELS.kind] as ResourceKind | undefined;
       const name = labels[LABELS.resource];
-      if (kind && name) this.emit(resourceKey(kind, object.metadata!.namespace!, name));
+      if (kind && name) this.emit(recordKey(kind, object.metadata!.namespace!, name));
     };
     for (const owned of [
       this.deployments,
@@ -230,7 +215,7 @@ export class KubernetesResourceCache implements ResourceCache {
     return CRD_KINDS.flatMap((kind) =>
       this.resources[kind]
         .list()
-        .map((o) => resourceKey(kind, o.metadata!.namespace!, o.metadata!.name!)),
+        .map((o) => recordKey(kind, o.metadata!.namespace!, o.metadata!.name!)),
     );
   }
 
@@ -247,7 +232,6 @@ export class KubernetesResourceCache implements ResourceCache {
       generation: meta.generation ?? 0,
       deleting: meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null,
       finalizers: meta.finalizers ?? [],
-      createdAt: isoTime(meta.creationTimestamp),
       object: {
         apiVersion: object.apiVersion,
         kind: object.kind,
@@ -257,17 +241,6 @@ export class KubernetesResourceCache implements ResourceCache {
       conditions: object.status?.conditions,
       reported: reportedWorkers(object.status),
     };
-  }
-
-  /**
-   * A scan rather than an index by name: nothing to keep in step with the cache across relists,
-   * and a thousand cached objects are scanned in microseconds.
-   */
-  namesakes(kind: ResourceKind, name: string): ResourceRecord[] {
-    return this.resources[kind]
-      .list()
-      .filter((object) => object.metadata?.name === name)
-      .flatMap((object) => this.get(resourceKey(kind, object.metadata!.namespace!, name)) ?? []);
   }
 
   /** The last status the controller wrote, to skip writes that would change nothing. */

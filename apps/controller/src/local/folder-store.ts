@@ -2,12 +2,9 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
-import type { Resource } from '@cryptoviz/resources';
-import { resourceKey, type ResourceRecord, type ResourceCache } from '../platform.ts';
+import { refOf, type Resource } from '@cryptoviz/resources';
+import { recordKey, type ResourceRecord, type ResourceCache } from '../platform.ts';
 import { isManifestFile, readManifestFile, type ManifestFile } from './manifest-folder.ts';
-
-/** Locally every resource lives in this namespace (what `kubectl apply` would use). */
-export const LOCAL_NAMESPACE = 'default';
 
 /**
  * Resources from a folder of manifests, validated by the shared schema and re-read when files
@@ -59,12 +56,6 @@ export class FolderResourceCache implements ResourceCache {
     return this.records.get(key);
   }
 
-  /** One namespace: a name is never shared. */
-  namesakes(kind: Resource['kind'], name: string): ResourceRecord[] {
-    const record = this.records.get(resourceKey(kind, LOCAL_NAMESPACE, name));
-    return record ? [record] : [];
-  }
-
   resources(): Resource[] {
     return [...this.records.values()].map((record) => record.object as Resource);
   }
@@ -103,13 +94,15 @@ export class FolderResourceCache implements ResourceCache {
     const next = new Map<string, ResourceRecord>();
     for (const file of [...this.files.keys()].sort()) {
       for (const resource of this.files.get(file)!.resources) {
-        const key = resourceKey(resource.kind, LOCAL_NAMESPACE, resource.metadata.name);
+        // A manifest without metadata.namespace is in `default`, as `kubectl apply` would put it.
+        const { namespace, name } = refOf(resource);
+        const key = recordKey(resource.kind, namespace, name);
         const previous = this.records.get(key);
         const same = previous && isDeepStrictEqual(previous.object, resource);
         next.set(key, {
           kind: resource.kind,
-          namespace: LOCAL_NAMESPACE,
-          name: resource.metadata.name,
+          namespace,
+          name,
           generation: same ? previous.generation : (previous?.generation ?? 0) + 1,
           deleting: false,
           finalizers: [],

@@ -1,5 +1,5 @@
 import {
-  resourceKey,
+  recordKey,
   type EventType,
   type ResourceRecord,
   type ResourceReporter,
@@ -17,7 +17,7 @@ export class LocalReporter implements ResourceReporter {
   ) {}
 
   async writeStatus(record: ResourceRecord, status: ResourceStatus): Promise<void> {
-    const key = resourceKey(record.kind, record.namespace, record.name);
+    const key = recordKey(record.kind, record.namespace, record.name);
     this.statuses.set(key, status);
     this.store.rememberConditions(key, status.conditions);
   }

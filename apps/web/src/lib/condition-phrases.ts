@@ -21,7 +21,6 @@ const REASONS: Record<string, string> = {
   Suspended: 'suspended',
   HeartbeatsUnavailable: 'no heartbeats to read',
   InvalidSpec: 'invalid spec',
-  NameInUse: 'name in use',
   SecretMissing: 'Secret missing',
   InvalidConfig: 'invalid settings',
   AuthFailed: 'API key refused',

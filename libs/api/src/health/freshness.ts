@@ -1,5 +1,11 @@
 import type { Heartbeat } from '@cryptoviz/bus';
-import { parseDuration, type CryptoSource, type Resource } from '@cryptoviz/resources';
+import {
+  parseDuration,
+  refOf,
+  resourceKey,
+  type CryptoSource,
+  type Resource,
+} from '@cryptoviz/resources';
 import type { SourceFreshness } from '@cryptoviz/store';
 import { sourceFinished } from './finished.ts';
 
@@ -53,7 +59,9 @@ export function judgeFreshness(
   nowMs: number,
 ): { freshness: SourceFreshnessView[]; retired: RetiredSourceView[] } {
   const declared = new Map<string, CryptoSource>();
-  for (const r of resources ?? []) if (r.kind === 'CryptoSource') declared.set(r.metadata.name, r);
+  for (const r of resources ?? []) {
+    if (r.kind === 'CryptoSource') declared.set(resourceKey(refOf(r)), r);
+  }
   const seen = new Map(stored.map((f) => [f.source, f]));
   const names = resources ? [...declared.keys()] : [...seen.keys()];
   const freshness = names.sort().map((source): SourceFreshnessView => {

@@ -16,6 +16,7 @@ import {
   type StoredModel,
   type TickStorageStats,
 } from '@cryptoviz/store';
+import { refOf, resourceKey } from '@cryptoviz/resources';
 import type { GatewayDeps } from '../context.ts';
 import type { ResourceListing } from '../resources/resource-store.ts';
 import { judgeFreshness, type RetiredSourceView, type SourceFreshnessView } from './freshness.ts';
@@ -104,7 +105,7 @@ async function retiredModelsOf(
             deps.pool,
             resources.resources
               .filter((r) => r.kind === 'PredictionModel')
-              .map((r) => r.metadata.name),
+              .map((r) => resourceKey(refOf(r))),
           ),
         [],
         deps.log,

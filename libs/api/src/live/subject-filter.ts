@@ -1,7 +1,8 @@
 /**
- * One JetStream filter for a two-token subject family (`ticks.<source>.<symbol>`,
- * `predictions.<model>.<symbol>`) plus an exact in-process check: nats-server 2.9 takes a
- * single filter per consumer, so lists of several values are narrowed here instead.
+ * One JetStream filter for a subject family keyed by resource and symbol
+ * (`ticks.<namespace>.<source>.<symbol>`, `predictions.<namespace>.<model>.<symbol>`) plus
+ * an exact in-process check: nats-server 2.9 takes a single filter per consumer, so lists of
+ * several values are narrowed here instead. Resources are given by key (`namespace/name`).
  */
 export interface SubjectSelection {
   /** The narrowest single filter subject that covers the selection. */
@@ -13,25 +14,22 @@ export interface SubjectSelection {
 export function selectSubjects(
   prefix: string,
   family: 'ticks' | 'predictions',
-  first: readonly string[] | undefined,
-  second: readonly string[] | undefined,
+  keys: readonly string[] | undefined,
+  symbols: readonly string[] | undefined,
 ): SubjectSelection {
-  const token = (values: readonly string[] | undefined) =>
-    values && values.length === 1 ? values[0]! : '*';
-  const firstSet = first ? new Set(first) : undefined;
-  const secondSet = second ? new Set(second) : undefined;
+  // A key's two tokens are the subject's namespace and name tokens.
+  const resourceTokens = keys && keys.length === 1 ? keys[0]!.replace('/', '.') : '*.*';
+  const symbolToken = symbols && symbols.length === 1 ? symbols[0]! : '*';
+  const keySet = keys ? new Set(keys) : undefined;
+  const symbolSet = symbols ? new Set(symbols) : undefined;
   return {
-    filter: `${prefix}${family}.${token(first)}.${token(second)}`,
+    filter: `${prefix}${family}.${resourceTokens}.${symbolToken}`,
     matches(subject) {
       const parts = subject.split('.');
-      const a = parts.at(-2);
-      const b = parts.at(-1);
-      return (
-        a !== undefined &&
-        b !== undefined &&
-        (!firstSet || firstSet.has(a)) &&
-        (!secondSet || secondSet.has(b))
-      );
+      if (parts.length < 4) return false;
+      const key = `${parts.at(-3)}/${parts.at(-2)}`;
+      const symbol = parts.at(-1)!;
+      return (!keySet || keySet.has(key)) && (!symbolSet || symbolSet.has(symbol));
     },
   };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { decodeJson, decodeTicks } from '@cryptoviz/bus';
 import { predictionRecordSchema } from '@cryptoviz/forecast';
 import type { Context } from '../context.ts';
-import { lastEventId, lastTickEventId, nameList, symbolList } from '../inputs.ts';
+import { lastEventId, lastTickEventId, keyList, symbolList } from '../inputs.ts';
 import { collectPipelineHealth } from '../health/pipeline-health.ts';
 import { readStream } from '../live/stream-reader.ts';
 import { isDeclaredForecast, isDeclaredSource } from '../resources/declared-resources.ts';
@@ -51,7 +51,7 @@ async function* liveMessages(
 /** Forecast subscriptions narrow by model and symbol, and resume from an event id. */
 const forecastSelection = z
   .strictObject({
-    models: nameList.optional(),
+    models: keyList.optional(),
     symbols: symbolList.optional(),
     lastEventId,
   })
@@ -84,7 +84,7 @@ export const liveRouter = router({
       z
         .strictObject({
           symbols: symbolList.optional(),
-          sources: nameList.optional(),
+          sources: keyList.optional(),
           lastEventId: lastTickEventId,
         })
         .default({}),

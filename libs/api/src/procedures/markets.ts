@@ -5,9 +5,9 @@ import {
   assertRowsWithin,
   fromBeforeTo,
   fromBeforeToMessage,
-  nameList,
+  keyList,
   rangeShape,
-  resourceName,
+  resourceKeyInput,
   symbol,
   symbolList,
 } from '../inputs.ts';
@@ -21,7 +21,7 @@ export const marketsRouter = router({
   /** The newest tick of every declared (source, symbol): price, 24h change, volume. */
   latest: publicProcedure
     .input(
-      z.strictObject({ symbols: symbolList.optional(), sources: nameList.optional() }).default({}),
+      z.strictObject({ symbols: symbolList.optional(), sources: keyList.optional() }).default({}),
     )
     .query(async ({ ctx, input }) => {
       const declared = await ctx.deps.declared.read();
@@ -57,7 +57,7 @@ export const marketsRouter = router({
   candles: publicProcedure
     .input(
       z
-        .strictObject({ source: resourceName, symbol, interval: intervalSchema, ...rangeShape })
+        .strictObject({ source: resourceKeyInput, symbol, interval: intervalSchema, ...rangeShape })
         .refine(fromBeforeTo, fromBeforeToMessage),
     )
     .query(async ({ ctx, input }) => {

@@ -18,9 +18,9 @@ import {
   fromBeforeTo,
   fromBeforeToMessage,
   horizonS,
-  nameList,
+  keyList,
   rangeShape,
-  resourceName,
+  resourceKeyInput,
   symbol,
   symbolList,
 } from '../inputs.ts';
@@ -47,7 +47,7 @@ export const predictionsRouter = router({
   /** The newest forecast of every declared model per declared source, symbol and horizon. */
   latest: publicProcedure
     .input(
-      z.strictObject({ symbols: symbolList.optional(), models: nameList.optional() }).default({}),
+      z.strictObject({ symbols: symbolList.optional(), models: keyList.optional() }).default({}),
     )
     .query(async ({ ctx, input }) => {
       const declared = await ctx.deps.declared.read();
@@ -63,10 +63,10 @@ export const predictionsRouter = router({
     .input(
       z
         .strictObject({
-          model: resourceName,
+          model: resourceKeyInput,
           symbol,
           horizonS,
-          source: resourceName.optional(),
+          source: resourceKeyInput.optional(),
           ...rangeShape,
         })
         .refine(fromBeforeTo, fromBeforeToMessage),
@@ -89,7 +89,7 @@ export const predictionsRouter = router({
     .input(
       z
         .strictObject({
-          model: resourceName.optional(),
+          model: resourceKeyInput.optional(),
           symbol: symbol.optional(),
           horizonS: horizonS.optional(),
           windowDays,
@@ -122,10 +122,10 @@ export const predictionsRouter = router({
   strategy: publicProcedure
     .input(
       z.strictObject({
-        model: resourceName,
+        model: resourceKeyInput,
         symbol,
         horizonS,
-        source: resourceName.optional(),
+        source: resourceKeyInput.optional(),
         windowDays,
         feeRate: TRADING_COSTS.shape.feeRate.optional(),
         slippageRate: TRADING_COSTS.shape.slippageRate.optional(),

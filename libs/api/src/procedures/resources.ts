@@ -7,6 +7,8 @@ import {
   resourceSchemas,
   type Resource,
   type ResourceKind,
+  refOf,
+  resourceKey,
 } from '@cryptoviz/resources';
 import { latestPredictions, sourceFreshness } from '@cryptoviz/store';
 import { resourceName } from '../inputs.ts';
@@ -109,9 +111,9 @@ export const resourcesRouter = router({
       if (!seen || seen < p.madeAt) lastForecast.set(p.model, p.madeAt);
     }
     const view = (resource: Resource): ResourceView => {
-      const name = resource.metadata.name;
+      const key = resourceKey(refOf(resource));
       const last =
-        (resource.kind === 'CryptoSource' ? lastTick.get(name) : lastForecast.get(name)) ?? null;
+        (resource.kind === 'CryptoSource' ? lastTick.get(key) : lastForecast.get(key)) ?? null;
       return { resource, observed: observeStatus(resource, beats, last) };
     };
     return {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { PredictionRecord } from '@cryptoviz/forecast';
 import { latestPredictions } from '@cryptoviz/store';
-import { nameList, symbolList } from '../inputs.ts';
+import { keyList, symbolList } from '../inputs.ts';
 import { isDeclaredForecast } from '../resources/declared-resources.ts';
 import { publicProcedure, router } from '../trpc.ts';
 
@@ -36,7 +36,7 @@ export const signalsRouter = router({
   /** The current call of every declared model per declared source, symbol and horizon. */
   latest: publicProcedure
     .input(
-      z.strictObject({ symbols: symbolList.optional(), models: nameList.optional() }).default({}),
+      z.strictObject({ symbols: symbolList.optional(), models: keyList.optional() }).default({}),
     )
     .query(async ({ ctx, input }) => {
       const declared = await ctx.deps.declared.read();

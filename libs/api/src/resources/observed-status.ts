@@ -1,5 +1,5 @@
 import { isFreshHeartbeat, type Heartbeat } from '@cryptoviz/bus';
-import { parseDuration, type Resource } from '@cryptoviz/resources';
+import { parseDuration, refOf, resourceKey, type Resource } from '@cryptoviz/resources';
 import { sourceFinished } from '../health/finished.ts';
 import { currentProblems } from './worker-problems.ts';
 
@@ -38,8 +38,11 @@ function lastStoredByWorkers(beats: readonly Heartbeat[]): string | null {
  * every source it reads has (it gets no more bars, so it makes no more forecasts).
  */
 function finishedReplay(resource: Resource, beats: readonly Heartbeat[], nowMs: number): boolean {
-  const sources =
-    resource.kind === 'CryptoSource' ? [resource.metadata.name] : resource.spec.sources;
+  const { namespace, name } = refOf(resource);
+  // A model's sources are named in its own namespace.
+  const sources = (resource.kind === 'CryptoSource' ? [name] : resource.spec.sources).map(
+    (source) => resourceKey({ namespace, name: source }),
+  );
   const fetchersOf = (source: string) =>
     beats.filter(
       (b) => b.role === 'fetcher' && b.resource === source && isFreshHeartbeat(b, nowMs),
@@ -94,7 +97,7 @@ export function observeStatus(
   nowMs = Date.now(),
 ): ObservedStatus {
   const role = resource.kind === 'CryptoSource' ? 'fetcher' : 'predictor';
-  const mine = beats.filter((b) => b.role === role && b.resource === resource.metadata.name);
+  const mine = beats.filter((b) => b.role === role && b.resource === resourceKey(refOf(resource)));
   const ready = mine.filter((b) => isFreshHeartbeat(b, nowMs));
   const problems = currentProblems(ready);
   const blocking = problems.find((problem) => problem.stopsData);

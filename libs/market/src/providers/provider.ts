@@ -59,7 +59,7 @@ export interface TickProvider {
 }
 
 export interface ProviderContext {
-  /** The CryptoSource name: every tick's `source`. */
+  /** The CryptoSource's key, `namespace/name`: every tick's `source`. */
   source: string;
   spec: CryptoSourceSpec;
   /** Resolved from `spec.apiKeySecretRef`; never logged, never put in an error message. */

@@ -11,7 +11,7 @@ describe('binance: parsing recorded payloads', () => {
     expect(result.shape).toBe('ticker/24hr');
     expect(result.ticks).toEqual([
       {
-        source: 'binance',
+        source: 'default/binance',
         provider: 'binance',
         symbol: 'ETH',
         quote: 'BTC',

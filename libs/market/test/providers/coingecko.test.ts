@@ -8,7 +8,7 @@ describe('coingecko: parsing recorded payloads', () => {
     expect(result.shape).toBe('simple/price');
     expect(result.ticks).toEqual([
       {
-        source: 'coingecko',
+        source: 'default/coingecko',
         provider: 'coingecko',
         symbol: 'BTC',
         quote: 'USD',

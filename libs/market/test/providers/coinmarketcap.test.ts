@@ -11,7 +11,7 @@ describe('coinmarketcap: parsing recorded payloads', () => {
     expect(result.shape).toBe('listings/latest');
     expect(result.ticks.map((tick) => tick.symbol)).toEqual(['BTC', 'XRP', 'ETH']);
     expect(result.ticks[0]).toEqual({
-      source: 'coinmarketcap',
+      source: 'default/coinmarketcap',
       provider: 'coinmarketcap',
       symbol: 'BTC',
       quote: 'USD',

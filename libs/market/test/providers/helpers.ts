@@ -62,7 +62,7 @@ export function makeProvider(
   const parsedSpec = cryptoSourceSpecSchema.parse({ provider: name, ...spec });
   const provider = createHttpProvider(
     HTTP_PROVIDER_ADAPTERS[name],
-    { source: `${name}-test`, spec: parsedSpec, apiKey: options.apiKey },
+    { source: `default/${name}-test`, spec: parsedSpec, apiKey: options.apiKey },
     fastOptions(clock, options.http),
   );
   return { provider, clock };

@@ -110,7 +110,9 @@ describe('kraken: live calls against the fixture server', () => {
     });
     const result = await provider.poll(signal());
     expectValidTicks(result);
-    expect(result.ticks).toMatchObject([{ symbol: 'BTC', price: 73380.6, source: 'kraken-test' }]);
+    expect(result.ticks).toMatchObject([
+      { symbol: 'BTC', price: 73380.6, source: 'default/kraken-test' },
+    ]);
     expect(server.requests[0]!.query.get('pair')).toBe('XBTUSDT');
   });
 

@@ -1,10 +1,11 @@
+import { DEFAULT_NAMESPACE, resourceKey } from '@cryptoviz/resources';
 import { ProviderError, type PollResult } from '../provider.ts';
 import type { ParseContext, ProviderAdapter } from './adapter.ts';
 import { describeNonJson, tryParseJson } from './classify.ts';
 import { finalizeTicks, reportMissing } from './ticks.ts';
 
 export interface SavedBodyOptions {
-  /** Every tick's `source`; defaults to the provider's name. */
+  /** Every tick's `source` (a key); defaults to `default/<the provider's name>`. */
   source?: string;
   quote: string;
   /** Our symbols the request named; needed where the payload does not say (Coinbase). */
@@ -38,7 +39,7 @@ export function parseSavedBody(
   };
   const parsed = adapter.parse(body, context);
   const identity = {
-    source: options.source ?? adapter.provider,
+    source: options.source ?? resourceKey({ namespace: DEFAULT_NAMESPACE, name: adapter.provider }),
     provider: adapter.provider,
     quote: options.quote,
   };
