@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProviderError, type ProviderFactory } from './provider.ts';
+import { ProviderError } from './provider.ts';
 import type { Backfill, ParseContext, PollContext, ProviderAdapter } from './http/adapter.ts';
 import {
   candlesToCandidates,
@@ -9,7 +9,6 @@ import {
 } from './http/candles.ts';
 import { readSecondsCandles } from './http/candle-rows.ts';
 import type { HttpClient } from './http/http-client.ts';
-import { createHttpProvider } from './http/http-provider.ts';
 import { PairBook, type PairStyle } from './http/pairs.ts';
 import { perSymbol } from './http/per-symbol.ts';
 import {
@@ -280,6 +279,3 @@ export const coinbaseAdapter: ProviderAdapter = {
   poll,
   backfill,
 };
-
-export const coinbaseProvider: ProviderFactory = (context) =>
-  createHttpProvider(coinbaseAdapter, context);
