@@ -1,3 +1,5 @@
+import { requireCount } from './arguments.ts';
+
 /** One of the two interleaved runs of the recursion. */
 export type Run = 0 | 1;
 
@@ -35,9 +37,7 @@ export class AdaptiveLevel {
     private readonly step: number,
     private readonly period: number,
   ) {
-    if (!(Number.isSafeInteger(period) && period >= 1)) {
-      throw new RangeError(`adaptationWindow must be a whole number ≥ 1, got ${period}`);
-    }
+    requireCount('adaptationWindow', period);
   }
 
   /** Period of the latest bar, the tag a forecast made at it carries to `add`. */

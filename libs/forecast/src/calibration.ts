@@ -1,3 +1,5 @@
+import { requireCount, requireSameLength } from './arguments.ts';
+
 export interface ReliabilityBin {
   /** Confidence range [lower, upper); the last bin includes 1. */
   lower: number;
@@ -32,12 +34,8 @@ export function reliability(
   binCount = RELIABILITY_BINS,
 ): Reliability {
   const n = confidences.length;
-  if (outcomes.length !== n) {
-    throw new RangeError(`outcomes has ${outcomes.length} values but confidences has ${n}`);
-  }
-  if (!Number.isSafeInteger(binCount) || binCount < 1) {
-    throw new RangeError(`binCount must be a whole number ≥ 1, got ${binCount}`);
-  }
+  requireSameLength('outcomes', outcomes, 'confidences', confidences);
+  requireCount('binCount', binCount);
   const counts = new Float64Array(binCount);
   const confidenceSums = new Float64Array(binCount);
   const hits = new Float64Array(binCount);

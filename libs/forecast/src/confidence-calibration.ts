@@ -1,5 +1,6 @@
 import { PlattMap } from './platt.ts';
 import { RingBuffer } from './ring-buffer.ts';
+import { requireCount } from './arguments.ts';
 
 export interface ConfidenceCalibrationOptions {
   /** Scored calls the map is fitted on (the most recent). */
@@ -47,17 +48,13 @@ export class ConfidenceCalibration {
 
   constructor(private readonly options: ConfidenceCalibrationOptions) {
     const { window, minCalls, refitEvery } = options;
-    if (!(Number.isSafeInteger(window) && window >= 1)) {
-      throw new RangeError(`calibrationWindow must be a whole number ≥ 1, got ${window}`);
-    }
+    requireCount('calibrationWindow', window);
     if (!(Number.isSafeInteger(minCalls) && minCalls >= 1 && minCalls <= window)) {
       throw new RangeError(
         `calibrationMinCalls must be between 1 and calibrationWindow, got ${minCalls}`,
       );
     }
-    if (!(Number.isSafeInteger(refitEvery) && refitEvery >= 1)) {
-      throw new RangeError(`calibrationRefit must be a whole number ≥ 1, got ${refitEvery}`);
-    }
+    requireCount('calibrationRefit', refitEvery);
     this.confidences = new RingBuffer(window);
     this.outcomes = new RingBuffer(window);
   }

@@ -1,19 +1,5 @@
 import { z } from 'zod';
 
-/** Every model the platform knows; a Model resource's `spec.model` enum is generated from it. */
-export const MODEL_NAMES = [
-  'naive',
-  'movingAverage',
-  'ewma',
-  'linearTrend',
-  'momentum',
-  'holt',
-  'ridge',
-  'consensus',
-] as const;
-
-export type ModelName = (typeof MODEL_NAMES)[number];
-
 // Parameters arrive as strings from `name:key=value` specs and as numbers from YAML, so numbers
 // are coerced; bounds keep a typo from asking for a million-bar window.
 const integer = (min: number, max: number, fallback: number, description: string) =>
@@ -27,8 +13,8 @@ const MEMBER_LIST = /^[A-Za-z]+(\([^()]*\))?(\+[A-Za-z]+(\([^()]*\))?)*$/;
 const WEIGHT_LIST = /^(inverseMae|\d+(\.\d+)?(\+\d+(\.\d+)?)*)$/;
 
 /**
- * Parameter schema of each model, with defaults and bounds. Strict objects: an unknown key is an
- * error, never silently ignored.
+ * Every model the platform knows, by name: its parameter schema, with defaults and bounds.
+ * Strict objects: an unknown key is an error, never silently ignored.
  */
 export const MODEL_PARAMS = {
   naive: z.strictObject({}),
@@ -61,6 +47,14 @@ export const MODEL_PARAMS = {
       .describe('static weights joined by +, or inverseMae'),
     errorWindow: integer(1, 10_000, 168, 'trailing forecasts scored for inverseMae weights'),
   }),
-} as const satisfies Record<ModelName, z.ZodObject>;
+} as const satisfies Record<string, z.ZodObject>;
+
+export type ModelName = keyof typeof MODEL_PARAMS;
+
+/**
+ * Every model the platform knows, in `MODEL_PARAMS`' order: a PredictionModel's `algorithm`
+ * enum, the CLI's spec language and the dashboard's choices are made from it.
+ */
+export const MODEL_NAMES = Object.keys(MODEL_PARAMS) as [ModelName, ...ModelName[]];
 
 export type ModelParams<N extends ModelName> = z.output<(typeof MODEL_PARAMS)[N]>;

@@ -1,4 +1,5 @@
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
+import { requireCount, requireSameLength } from './arguments.ts';
 
 export type SkillVerdict =
   'beats-naive' | 'no-detectable-difference' | 'worse-than-naive' | 'too-few-pairs';
@@ -52,12 +53,8 @@ export function dieboldMariano(
   alpha = DM_DEFAULT_ALPHA,
 ): DieboldMariano {
   const n = modelLoss.length;
-  if (naiveLoss.length !== n) {
-    throw new RangeError(`naiveLoss has ${naiveLoss.length} values but modelLoss has ${n}`);
-  }
-  if (!Number.isSafeInteger(horizonSteps) || horizonSteps < 1) {
-    throw new RangeError(`horizonSteps must be a whole number ≥ 1, got ${horizonSteps}`);
-  }
+  requireSameLength('naiveLoss', naiveLoss, 'modelLoss', modelLoss);
+  requireCount('horizonSteps', horizonSteps);
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
 
   const d = new Float64Array(n);

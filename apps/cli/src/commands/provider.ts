@@ -38,6 +38,9 @@ interface FetchFlags extends SharedFlags {
   timeout: string;
 }
 
+/** The providers this command knows, as its help and its errors name them. */
+const HTTP_PROVIDER_LIST = Object.keys(HTTP_PROVIDER_ADAPTERS).join(', ');
+
 const CONTRACT =
   '\nOutput: stdout carries exactly one JSON document: the array of ticks, or on a provider\n' +
   'error {"error":{"kind":...,"message":...}} with exit code 1. stderr gets one line per\n' +
@@ -51,7 +54,7 @@ export function register(program: Command): void {
   provider
     .command('parse')
     .description('normalize a saved provider response body into ticks')
-    .argument('<provider>', 'coingecko, coinmarketcap, binance, kraken or coinbase')
+    .argument('<provider>', HTTP_PROVIDER_LIST)
     .argument('<file>', 'the response body as saved (JSON)')
     .option('--symbols <list>', 'our symbols the request named, e.g. BTC,ETH')
     .option('--quote <symbol>', 'the quote currency the request used', 'USD')
@@ -74,7 +77,7 @@ export function register(program: Command): void {
   provider
     .command('fetch')
     .description('poll a provider once (API key from CRYPTOVIZ_API_KEY, never printed)')
-    .argument('<provider>', 'coingecko, coinmarketcap, binance, kraken or coinbase')
+    .argument('<provider>', HTTP_PROVIDER_LIST)
     .requiredOption('--symbols <list>', 'our symbols, e.g. BTC,ETH')
     .option('--quote <symbol>', 'the quote currency', 'USD')
     .option('--endpoint <url>', 'base URL instead of the provider’s own')
@@ -181,8 +184,7 @@ async function fetchCommand(name: string, flags: FetchFlags): Promise<PollResult
 
 function providerName(name: string): HttpProviderName {
   if (isHttpProvider(name)) return name;
-  const known = Object.keys(HTTP_PROVIDER_ADAPTERS).join(', ');
-  throw new UsageError(`unknown provider "${name}" (one of ${known})`);
+  throw new UsageError(`unknown provider "${name}" (one of ${HTTP_PROVIDER_LIST})`);
 }
 
 function symbol(text: string, flag: string): string {

@@ -1,13 +1,5 @@
 import type { Tick } from '@cryptoviz/market';
-
-/** A source this far (in basis points) from the median over all sources is flagged. */
-export const DIVERGENCE_BPS = 50;
-
-/**
- * Sources' newest prices are compared only when this close in time (the dashboard's spread
- * view uses the same rule): a replayed 2018 price beside today's is no spread.
- */
-export const SAME_TIME_MS = 15 * 60_000;
+import { spreadAmong } from '@cryptoviz/market/source-spread';
 
 export interface SourceQuote {
   source: string;
@@ -33,15 +25,10 @@ export interface SourceComparison {
   apart: { source: string; quote: string; time: string }[];
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 /**
  * The same coin across the sources whose newest prices are from the same time as the newest
- * one's: who deviates from the crowd, and by how much. The others are named in `apart`.
+ * one's (`spreadAmong`, the rule the dashboard's spread view applies too): who deviates from
+ * the crowd, and by how much. The others are named in `apart`.
  */
 export function compareSources(symbol: string, all: readonly Tick[]): SourceComparison {
   if (all.length === 0) {
@@ -55,33 +42,22 @@ export function compareSources(symbol: string, all: readonly Tick[]): SourceComp
       apart: [],
     };
   }
-  const newestMs = Math.max(...all.map((t) => Date.parse(t.time)));
-  const together = (t: Tick) => newestMs - Date.parse(t.time) <= SAME_TIME_MS;
-  const ticks = all.filter(together);
-  const prices = ticks.map((t) => t.price);
-  const mid = median(prices);
-  const spread = Math.max(...prices) - Math.min(...prices);
-  const quotes = ticks.map((t) => {
-    const deviationBps = ((t.price - mid) / mid) * 10_000;
-    return {
+  const { compared, apart, median, spread, spreadBps, mixedQuotes } = spreadAmong(all);
+  return {
+    symbol,
+    quotes: compared.map(({ price: t, deviationBps, divergent }) => ({
       source: t.source,
       provider: t.provider,
       quote: t.quote,
       price: t.price,
       time: t.time,
       deviationBps,
-      divergent: ticks.length > 1 && Math.abs(deviationBps) >= DIVERGENCE_BPS,
-    };
-  });
-  return {
-    symbol,
-    quotes,
-    median: mid,
+      divergent,
+    })),
+    median,
     spread,
-    spreadBps: (spread / mid) * 10_000,
-    mixedQuotes: new Set(ticks.map((t) => t.quote)).size > 1,
-    apart: all
-      .filter((t) => !together(t))
-      .map((t) => ({ source: t.source, quote: t.quote, time: t.time })),
+    spreadBps,
+    mixedQuotes,
+    apart: apart.map((t) => ({ source: t.source, quote: t.quote, time: t.time })),
   };
 }

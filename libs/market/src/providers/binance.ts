@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { ProviderError, type ProviderFactory } from './provider.ts';
+import { ProviderError } from './provider.ts';
 import type { Backfill, ParseContext, PollContext, ProviderAdapter } from './http/adapter.ts';
 import { candlesToCandidates, chooseCandleInterval, type Candle } from './http/candles.ts';
 import type { HttpClient } from './http/http-client.ts';
-import { createHttpProvider } from './http/http-provider.ts';
 import { PairBook, type PairStyle } from './http/pairs.ts';
 import { perSymbol } from './http/per-symbol.ts';
 import {
@@ -247,6 +246,3 @@ export const binanceAdapter: ProviderAdapter = {
   poll,
   backfill,
 };
-
-export const binanceProvider: ProviderFactory = (context) =>
-  createHttpProvider(binanceAdapter, context);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProviderError, type ProviderFactory } from './provider.ts';
+import { ProviderError } from './provider.ts';
 import type { Backfill, ParseContext, PollContext, ProviderAdapter } from './http/adapter.ts';
 import {
   candlesToCandidates,
@@ -9,7 +9,6 @@ import {
 } from './http/candles.ts';
 import { readSecondsCandles } from './http/candle-rows.ts';
 import type { HttpClient } from './http/http-client.ts';
-import { createHttpProvider } from './http/http-provider.ts';
 import { PairBook, type PairStyle } from './http/pairs.ts';
 import { perSymbol } from './http/per-symbol.ts';
 import {
@@ -96,14 +95,7 @@ function onlySymbol(context: ParseContext, what: string): string {
 function parse(body: unknown, context: ParseContext): Parsed {
   if (Array.isArray(body)) {
     const symbol = onlySymbol(context, 'candles');
-    const { candles, skipped, ignoredFields } = readCandles(body, symbol, context.candleIntervalMs);
-    return {
-      shape: 'candles',
-      candidates: candlesToCandidates(symbol, candles, context.now),
-      skipped,
-      series: true,
-      ignoredFields,
-    };
+    return candlesParsed(symbol, readCandles(body, symbol, context.candleIntervalMs), context.now);
   }
   if (isObject(body) && 'price' in body) {
     const symbol = onlySymbol(context, 'ticker');
@@ -117,6 +109,21 @@ function parse(body: unknown, context: ParseContext): Parsed {
     return single('stats', symbol, ok(numbers, stats.ignored), context.now);
   }
   throw new ProviderError('malformed', 'not a Coinbase payload this adapter knows');
+}
+
+/** Candles read from one page (a saved body) or all of a backfill's, as ticks. */
+function candlesParsed(
+  symbol: string,
+  { candles, skipped, ignoredFields }: ReturnType<typeof readCandles>,
+  now: number,
+): Parsed {
+  return {
+    shape: 'candles',
+    candidates: candlesToCandidates(symbol, candles, now),
+    skipped,
+    series: true,
+    ignoredFields,
+  };
 }
 
 function single(
@@ -252,13 +259,7 @@ const backfill: Backfill = async (http, context, hours, signal) => {
         ignoredFields.push(...page.ignoredFields);
       }
       // Converted once per symbol so 24 h windows span page boundaries.
-      return {
-        shape: 'candles',
-        candidates: candlesToCandidates(symbol, candles, context.now),
-        skipped,
-        series: true,
-        ignoredFields,
-      };
+      return candlesParsed(symbol, { candles, skipped, ignoredFields }, context.now);
     },
     'candles',
   );
@@ -280,6 +281,3 @@ export const coinbaseAdapter: ProviderAdapter = {
   poll,
   backfill,
 };
-
-export const coinbaseProvider: ProviderFactory = (context) =>
-  createHttpProvider(coinbaseAdapter, context);

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { ProviderError, type ProviderFactory } from './provider.ts';
+import { ProviderError } from './provider.ts';
 import type { Backfill, ParseContext, PollContext, ProviderAdapter } from './http/adapter.ts';
 import { candlesToCandidates } from './http/candles.ts';
 import type { HttpClient } from './http/http-client.ts';
-import { createHttpProvider } from './http/http-provider.ts';
 import { perSymbol } from './http/per-symbol.ts';
 import type { RateLimits } from './http/rate-limiter.ts';
 import {
@@ -360,6 +359,3 @@ export const coingeckoAdapter: ProviderAdapter = {
   poll,
   backfill,
 };
-
-export const coingeckoProvider: ProviderFactory = (context) =>
-  createHttpProvider(coingeckoAdapter, context);

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ProviderError, type ProviderFactory } from './provider.ts';
+import { ProviderError } from './provider.ts';
 import type { ParseContext, PollContext, ProviderAdapter } from './http/adapter.ts';
 import type { HttpClient } from './http/http-client.ts';
-import { createHttpProvider } from './http/http-provider.ts';
 import { isObject, numeric, optionalNumber, parseEntry, parseEnvelope } from './http/schemas.ts';
 import { SymbolBook } from './http/symbols.ts';
 import { noteIgnored, type Parsed } from './http/ticks.ts';
@@ -180,6 +179,3 @@ export const coinmarketcapAdapter: ProviderAdapter = {
   poll,
   // Historical quotes need a paid plan, so there is no backfill.
 };
-
-export const coinmarketcapProvider: ProviderFactory = (context) =>
-  createHttpProvider(coinmarketcapAdapter, context);

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { ProviderError, type ProviderFactory } from './provider.ts';
+import { ProviderError } from './provider.ts';
 import type { Backfill, ParseContext, PollContext, ProviderAdapter } from './http/adapter.ts';
 import { candlesToCandidates, chooseCandleInterval } from './http/candles.ts';
 import { readSecondsCandles } from './http/candle-rows.ts';
 import type { HttpClient } from './http/http-client.ts';
-import { createHttpProvider } from './http/http-provider.ts';
 import { PairBook, type PairStyle } from './http/pairs.ts';
 import { perSymbol } from './http/per-symbol.ts';
 import {
@@ -197,6 +196,3 @@ export const krakenAdapter: ProviderAdapter = {
   poll,
   backfill,
 };
-
-export const krakenProvider: ProviderFactory = (context) =>
-  createHttpProvider(krakenAdapter, context);

@@ -1,6 +1,6 @@
 // The HTTP market-data providers and the machinery they share.
 export type { HttpProviderName, ParseContext, PollContext, ProviderAdapter } from './adapter.ts';
-export { HTTP_PROVIDER_ADAPTERS, HTTP_PROVIDER_FACTORIES, isHttpProvider } from './adapters.ts';
+export { HTTP_PROVIDER_ADAPTERS, isHttpProvider } from './adapters.ts';
 export { chooseCandleInterval, candlesToCandidates, type Candle } from './candles.ts';
 export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
 export { systemClock, type Clock } from './clock.ts';
@@ -30,8 +30,8 @@ export {
   type ProviderStats,
 } from './stats.ts';
 export { TokenBucket } from './token-bucket.ts';
-export { binanceProvider, binanceAdapter, ticker24hrWeight } from '../binance.ts';
-export { coinbaseProvider, coinbaseAdapter } from '../coinbase.ts';
-export { coingeckoProvider, coingeckoAdapter, COINGECKO_IDS } from '../coingecko.ts';
-export { coinmarketcapProvider, coinmarketcapAdapter } from '../coinmarketcap.ts';
-export { krakenProvider, krakenAdapter } from '../kraken.ts';
+export { binanceAdapter, ticker24hrWeight } from '../binance.ts';
+export { coinbaseAdapter } from '../coinbase.ts';
+export { coingeckoAdapter, COINGECKO_IDS } from '../coingecko.ts';
+export { coinmarketcapAdapter } from '../coinmarketcap.ts';
+export { krakenAdapter } from '../kraken.ts';
