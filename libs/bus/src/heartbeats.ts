@@ -1,4 +1,4 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { z } from 'zod';
 import { scoreMetricsSchema } from '@cryptoviz/forecast';
@@ -142,16 +142,29 @@ export const HEARTBEAT_TTL_MS = 120_000;
 
 /** Creates the heartbeat bucket or brings it to these settings: the owner's part only. */
 export async function declareHeartbeatBucket(js: JetStreamClient, topo: Topology): Promise<KV> {
-  return new Kvm(js).create(topo.heartbeatBucket, {
+  const kv = await new Kvm(js).create(topo.heartbeatBucket, {
     history: 1,
     ttl: HEARTBEAT_TTL_MS,
     storage: 'file',
   });
+  return remember(kv, js, topo);
 }
 
 /** The bucket the owner declared, as it is: binds without asking the server or changing it. */
 export async function openHeartbeats(js: JetStreamClient, topo: Topology): Promise<KV> {
-  return new Kvm(js).open(topo.heartbeatBucket);
+  return remember(await new Kvm(js).open(topo.heartbeatBucket), js, topo);
+}
+
+/** How listHeartbeats reads a bucket's keys: its stream, through a manager of the same client. */
+const bucketStreams = new WeakMap<KV, { jsm: JetStreamManager; stream: string; prefix: string }>();
+
+async function remember(kv: KV, js: JetStreamClient, topo: Topology): Promise<KV> {
+  bucketStreams.set(kv, {
+    jsm: await js.jetstreamManager(),
+    stream: heartbeatStream(topo),
+    prefix: `$KV.${topo.heartbeatBucket}.`,
+  });
+  return kv;
 }
 
 /** The JetStream stream behind the heartbeat bucket (a KV bucket is a stream by that name). */
@@ -193,10 +206,8 @@ export async function listHeartbeats<R extends HeartbeatRole>(
   role: R,
 ): Promise<HeartbeatOf<R>[]>;
 export async function listHeartbeats(kv: KV, role?: HeartbeatRole): Promise<Heartbeat[]> {
-  // A key that beats again while the listing runs is listed again: each worker once.
-  const keys = new Set<string>();
-  for await (const key of await kv.keys()) keys.add(key);
   const beats: Heartbeat[] = [];
+  const keys = await heartbeatKeys(kv);
   for (const key of keys) {
     const entry = await kv.get(key);
     if (!entry || entry.operation !== 'PUT') continue;
@@ -206,6 +217,21 @@ export async function listHeartbeats(kv: KV, role?: HeartbeatRole): Promise<Hear
     }
   }
   return beats;
+}
+
+/**
+ * Every key the bucket holds a message for, from one stream-info request. Not `kv.keys()`: its
+ * consumer counts what is pending, then reads, and a beat replaced or expired in between left
+ * it waiting for a message that no longer exists (a listing that never returned, once a minute
+ * or so under load). Deleted keys are listed too; their reads say DEL and are skipped.
+ */
+async function heartbeatKeys(kv: KV): Promise<string[]> {
+  const bucket = bucketStreams.get(kv);
+  if (!bucket) throw new Error('listHeartbeats: open the bucket with openHeartbeats');
+  const info = await bucket.jsm.streams.info(bucket.stream, { subjects_filter: '>' });
+  return Object.keys(info.state.subjects ?? {}).map((subject) =>
+    subject.slice(bucket.prefix.length),
+  );
 }
 
 export interface HeartbeatLoop {
