@@ -2,8 +2,9 @@
  * The workspace dependency rules (docs/DESIGN.md, "Guard rails"), checked over every import of
  * every source and test file: libs never import apps, the dashboard never imports the store or
  * the bus, libs/forecast imports nothing of ours, no workspaces import each other in a cycle,
- * and libs/resources stays pure: no Node built-in outside its `./node` subpath, so the
- * dashboard's browser bundle takes its schemas without stubs. `npm run check:deps` prints the violations and fails when there is one.
+ * and libs/resources stays pure: no Node built-in outside its `./node` subpath and, of the
+ * forecasting library, only its model catalog and verdicts outside its `./warm-up` subpath, so
+ * the dashboard's browser bundle takes its schemas without stubs or the models. `npm run check:deps` prints the violations and fails when there is one.
  *
  * dependency-cruiser would say the same, but its current release does not run on Node 20, which
  * this repository supports; TypeScript's own import scanner is enough for rules about packages.
@@ -147,13 +148,35 @@ export function workspaceCycle(imports: Import[]): string[] | null {
   return null;
 }
 
-/** Files of libs/resources' main entry that import a Node built-in (only src/node/ may). */
-function impureResourcesFiles(): string[] {
+/** What libs/resources' main entry may take from libs/forecast: the catalog and verdicts only. */
+const PURE_FORECAST = new Set(['@cryptoviz/forecast/catalog', '@cryptoviz/forecast/verdicts']);
+
+/**
+ * Files of libs/resources' main entry that import a Node built-in (only src/node/ may) or the
+ * forecasting library beyond its model catalog (only the `./warm-up` subpath, model-warm-up.ts,
+ * builds models), each with the import at fault.
+ */
+function impureResourcesImports(): string[] {
   const dir = join(ROOT, 'libs/resources/src');
   return [...sourceFiles(dir)]
     .filter((file) => !relative(dir, file).startsWith(`node${sep}`))
-    .filter((file) => specifiersOf(file).some((specifier) => specifier.startsWith('node:')))
-    .map((file) => relative(ROOT, file).split(sep).join('/'));
+    .flatMap((file) => {
+      const name = relative(ROOT, file).split(sep).join('/');
+      const warmUp = relative(dir, file) === 'model-warm-up.ts';
+      return specifiersOf(file)
+        .filter(
+          (specifier) =>
+            specifier.startsWith('node:') ||
+            (!warmUp &&
+              specifier.startsWith('@cryptoviz/forecast') &&
+              !PURE_FORECAST.has(specifier)),
+        )
+        .map((specifier) =>
+          specifier.startsWith('node:')
+            ? `${name} imports a Node built-in (move it to src/node)`
+            : `${name} imports ${specifier} (only ./catalog and ./verdicts; models belong to ./warm-up)`,
+        );
+    });
 }
 
 /** Every violation, one line each, naming the file and the import that breaks the rule. */
@@ -164,10 +187,8 @@ export function dependencyViolations(): string[] {
       .filter((i) => rule.forbids(i) && !EXEMPT.some((e) => e.allows(i)))
       .map((i) => `${rule.name}: ${i.from} imports ${i.target}`),
   );
-  for (const file of impureResourcesFiles()) {
-    violations.push(
-      `libs/resources stays pure: ${file} imports a Node built-in (move it to src/node)`,
-    );
+  for (const finding of impureResourcesImports()) {
+    violations.push(`libs/resources stays pure: ${finding}`);
   }
   const cycle = workspaceCycle(imports);
   if (cycle) {

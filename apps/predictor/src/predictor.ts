@@ -1,12 +1,8 @@
 import type pg from 'pg';
 import type { NatsConnection, Topology } from '@cryptoviz/bus';
 import { barsRemembered, type ForecasterOptions } from '@cryptoviz/forecast';
-import {
-  parseDuration,
-  toModelSpec,
-  warmUpBars,
-  type PredictionModelSpec,
-} from '@cryptoviz/resources';
+import { parseDuration, type PredictionModelSpec } from '@cryptoviz/resources';
+import { toModelSpec, warmUpBars } from '@cryptoviz/resources/warm-up';
 import type { Logger, Registry } from '@cryptoviz/runtime';
 import { DEFAULT_CATCH_UP_MAX_BARS } from './catch-up-plan.ts';
 import { catchUp } from './catch-up.ts';

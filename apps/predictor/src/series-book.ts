@@ -8,9 +8,9 @@ import {
   parseDuration,
   parseResourceKey,
   resourceKey,
-  toModelSpec,
   type PredictionModelSpec,
 } from '@cryptoviz/resources';
+import { toModelSpec } from '@cryptoviz/resources/warm-up';
 import type { RealizedClose } from '@cryptoviz/store';
 import { BarBuilder, type ClosedBar } from './bars.ts';
 import type { PredictorMetrics } from './metrics.ts';

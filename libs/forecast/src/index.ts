@@ -62,11 +62,10 @@ export {
 export {
   DM_DEFAULT_ALPHA,
   DM_MIN_PAIRS,
-  SKILL_VERDICT_TEXT,
   dieboldMariano,
   type DieboldMariano,
-  type SkillVerdict,
 } from './significance.ts';
+export { SKILL_VERDICT_TEXT, type SkillVerdict } from './verdicts.ts';
 export {
   RELIABILITY_BINS,
   reliability,

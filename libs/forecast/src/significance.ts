@@ -1,16 +1,6 @@
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import { requireCount, requireSameLength } from './arguments.ts';
-
-export type SkillVerdict =
-  'beats-naive' | 'no-detectable-difference' | 'worse-than-naive' | 'too-few-pairs';
-
-/** How a verdict reads to a person (dashboard, CLI). */
-export const SKILL_VERDICT_TEXT: Readonly<Record<SkillVerdict, string>> = Object.freeze({
-  'beats-naive': 'beats naive',
-  'no-detectable-difference': 'no detectable difference',
-  'worse-than-naive': 'worse than naive',
-  'too-few-pairs': 'too few scored forecasts',
-});
+import type { SkillVerdict } from './verdicts.ts';
 
 export interface DieboldMariano {
   /** Pairs used. */

@@ -6,5 +6,4 @@ export * from './prediction-model.ts';
 export * from './manifest.ts';
 export * from './status.ts';
 export * from './crd/index.ts';
-export * from './model-warm-up.ts';
 export * from './resource-ref.ts';

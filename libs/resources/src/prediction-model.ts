@@ -1,4 +1,4 @@
-import { MODEL_NAMES, MODEL_PARAMS, type ModelName } from '@cryptoviz/forecast';
+import { MODEL_NAMES, MODEL_PARAMS, type ModelName } from '@cryptoviz/forecast/catalog';
 import { z } from 'zod';
 import {
   checkReplicaBounds,

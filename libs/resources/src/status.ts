@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SKILL_VERDICT_TEXT, type SkillVerdict } from '@cryptoviz/forecast';
+import { SKILL_VERDICT_TEXT, type SkillVerdict } from '@cryptoviz/forecast/verdicts';
 
 export const CONDITION_TYPES = ['Ready', 'Progressing', 'Degraded'] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];

@@ -1,6 +1,7 @@
 import { Forecaster } from '@cryptoviz/forecast';
 import { describe, expect, it } from 'vitest';
-import { predictionModelSpecSchema, toModelSpec, warmUpBars } from '../src/index.ts';
+import { predictionModelSpecSchema } from '../src/index.ts';
+import { toModelSpec, warmUpBars } from '../src/model-warm-up.ts';
 
 const spec = (input: Record<string, unknown>) =>
   predictionModelSpecSchema.parse({ symbols: ['BTC'], ...input });

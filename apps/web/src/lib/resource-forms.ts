@@ -6,10 +6,10 @@ import {
   parseDuration,
   predictionModelSchema,
   PROVIDERS,
-  warmUpBars,
   type CryptoSource,
   type PredictionModel,
 } from '@cryptoviz/resources';
+import { warmUpBars } from '@cryptoviz/resources/warm-up';
 import type { z } from 'zod';
 import { formatSpan } from './format.ts';
 import { paramFieldsOf } from './schema-hints.ts';
