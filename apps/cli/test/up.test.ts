@@ -185,6 +185,8 @@ spec: { provider: synthetic, symbols: [${symbol}], interval: 1s }
       onSpawn: (child) => (running = child),
     });
     await up.ready();
+    // The summary names each by its key: two `binance` would say nothing.
+    expect(up.output()).toMatch(/Manifests {3}\S+: team-a\/binance, team-b\/binance\n/);
     expect(up.output()).toContain('team-a.fetcher-binance-0');
     expect(up.output()).toContain('team-b.fetcher-binance-0');
     const latest = await eventually(

@@ -183,4 +183,52 @@ spec: { algorithm: naive, symbols: [BTC] }
       (now) => now.length === 3 && !now.includes('team-a.fetcher-binance-0'),
     );
   });
+
+  it('fills an API key from the Secret of the source’s own namespace, never another’s', async () => {
+    // A worker that reports the key it was given, next to its manifest.
+    const reporter = join(mkdtempSync(join(tmpdir(), 'worker-')), 'key-reporter.mjs');
+    writeFileSync(
+      reporter,
+      [
+        'import { writeFileSync } from "node:fs";',
+        'import { dirname, join } from "node:path";',
+        'writeFileSync(join(dirname(process.env.SOURCE_FILE), "key"), process.env.CRYPTOVIZ_API_KEY ?? "none");',
+        'setInterval(() => {}, 1000); process.on("SIGTERM", () => process.exit(0));',
+      ].join('\n'),
+    );
+    const team = (namespace: string, secret: string) => `apiVersion: v1
+kind: Secret
+metadata: { name: exchange, namespace: ${namespace} }
+stringData: { apiKey: ${secret} }
+---
+${sourceYaml('binance', ['BTC'], ', apiKeySecretRef: { name: exchange, key: apiKey }').replace(
+  'metadata: { name: binance }',
+  `metadata: { name: binance, namespace: ${namespace} }`,
+)}`;
+    writeFileSync(join(dir, 'a.yaml'), team('team-a', 'key-of-a'));
+    writeFileSync(join(dir, 'b.yaml'), team('team-b', 'key-of-b'));
+    // team-c names a Secret only other namespaces hold.
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      team('team-c', 'unused').replace(/^apiVersion: v1[\s\S]*?---\n/, ''),
+    );
+    await start({ fetcher: reporter, writer: sleeper });
+    const keyOf = (name: string) =>
+      eventually(
+        async () => {
+          try {
+            return readFileSync(join(stateDir, 'workloads', name, 'key'), 'utf8');
+          } catch {
+            return undefined;
+          }
+        },
+        (key) => key !== undefined,
+      );
+    expect(await keyOf('team-a.fetcher-binance-0')).toBe('key-of-a');
+    expect(await keyOf('team-b.fetcher-binance-0')).toBe('key-of-b');
+    expect(await keyOf('team-c.fetcher-binance-0')).toBe('none');
+    expect(events).toContain(
+      'team-c.fetcher-binance-0: key apiKey of Secret team-c/exchange not found',
+    );
+  });
 });

@@ -76,7 +76,13 @@ const INVALID: Record<string, unknown[]> = {
     { model: HUGE, symbol: 'BTC', horizonS: 3600 },
   ],
   'signals.latest': [{ symbols: [null] }],
-  'resources.get': [{ kind: 'Pod', name: 'x' }, { kind: 'CryptoSource', name: 'UPPER' }, {}],
+  'resources.get': [
+    { kind: 'Pod', key: 'x' },
+    { kind: 'CryptoSource', key: 'UPPER' },
+    { kind: 'CryptoSource', key: 'a/b/c' },
+    { kind: 'CryptoSource', name: 'sim' },
+    {},
+  ],
 };
 
 /** Well-formed but unknown: a normal empty answer (or 404), never an error of ours. */
@@ -99,7 +105,7 @@ const UNKNOWN: Record<string, unknown> = {
   },
   'predictions.accuracy': { model: 'nobody', windowDays: 1 },
   'predictions.strategy': { model: 'nobody', symbol: 'ZZZ', horizonS: 3600 },
-  'resources.get': { kind: 'PredictionModel', name: 'nobody' },
+  'resources.get': { kind: 'PredictionModel', key: 'team-z/nobody' },
 };
 
 function expectClientError(result: { status: number; body: string }, label: string): void {
@@ -262,7 +268,7 @@ describe('gateway limits', () => {
       const result = await rawMutation(
         gw.url,
         'resources.delete',
-        { kind: 'CryptoSource', name: 'sim' },
+        { kind: 'CryptoSource', key: 'sim' },
         TOKEN,
       );
       expect(result.status).toBe(403);

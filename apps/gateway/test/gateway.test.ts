@@ -301,17 +301,17 @@ describe('gateway over HTTP', () => {
       expect(created.metadata.name).toBe('made-here');
       const fetched = await gw.client.resources.get.query({
         kind: 'CryptoSource',
-        name: 'made-here',
+        key: 'made-here',
       });
       expect(fetched.spec).toMatchObject({ provider: 'synthetic', symbols: ['BTC'] });
       await admin.resources.update.mutate({ manifest: source(['BTC', 'ETH']) });
       expect(readFileSync(join(gw.manifests, 'source-made-here.yaml'), 'utf8')).toContain('ETH');
       const duplicate = await failure(admin.resources.create.mutate({ manifest: source(['BTC']) }));
       expect(duplicate.data?.code).toBe('CONFLICT');
-      await admin.resources.delete.mutate({ kind: 'CryptoSource', name: 'made-here' });
+      await admin.resources.delete.mutate({ kind: 'CryptoSource', key: 'made-here' });
       expect(readdirSync(gw.manifests).sort()).toEqual([SEEDED_FILE, 'source-sim.yaml']);
       const gone = await failure(
-        gw.client.resources.get.query({ kind: 'CryptoSource', name: 'made-here' }),
+        gw.client.resources.get.query({ kind: 'CryptoSource', key: 'made-here' }),
       );
       expect(gone.data?.code).toBe('NOT_FOUND');
 
@@ -399,7 +399,7 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
         [...SEEDED_SOURCES, 'sim'].sort(),
       );
       expect(
-        await gw.client.resources.get.query({ kind: 'PredictionModel', name: 'ridge-made-here' }),
+        await gw.client.resources.get.query({ kind: 'PredictionModel', key: 'ridge-made-here' }),
       ).toEqual(created);
 
       await admin.resources.update.mutate({
@@ -412,7 +412,7 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
       });
       const updated = await gw.client.resources.get.query({
         kind: 'PredictionModel',
-        name: 'ridge-made-here',
+        key: 'ridge-made-here',
       });
       expect(updated.spec).toMatchObject({ symbols: ['BTC', 'ETH'], horizons: ['5m', '15m'] });
       expect(updated.spec).toMatchObject({ sources: [] }); // an update replaces the whole spec
@@ -435,8 +435,8 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
           spec: expect.objectContaining({ algorithm: 'holt', symbols: ['ETH'] }),
         }),
       ]);
-      await admin.resources.delete.mutate({ kind: 'PredictionModel', name: 'holt-by-hand' });
-      await admin.resources.delete.mutate({ kind: 'PredictionModel', name: 'ridge-made-here' });
+      await admin.resources.delete.mutate({ kind: 'PredictionModel', key: 'holt-by-hand' });
+      await admin.resources.delete.mutate({ kind: 'PredictionModel', key: 'ridge-made-here' });
       expect(readdirSync(gw.manifests).sort()).toEqual([
         'models-by-hand.yaml',
         SEEDED_FILE,
@@ -448,7 +448,7 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
       const models = (await gw.client.resources.list.query()).models;
       expect(models.map((m) => m.resource.metadata.name).sort()).toEqual(SEEDED_MODELS);
       const gone = await failure(
-        admin.resources.delete.mutate({ kind: 'PredictionModel', name: 'ridge-made-here' }),
+        admin.resources.delete.mutate({ kind: 'PredictionModel', key: 'ridge-made-here' }),
       );
       expect(gone.data?.code).toBe('NOT_FOUND');
       rmSync(sharedFile);
@@ -487,7 +487,7 @@ spec: { algorithm: holt, symbols: [BTC], interval: 1m, horizons: [5m] }
       const wrong = await failure(
         clientWithToken(gw.url, 'wrong-token-0123456789').resources.delete.mutate({
           kind: 'CryptoSource',
-          name: 'sim',
+          key: 'sim',
         }),
       );
       expect(wrong.data?.httpStatus).toBe(403);

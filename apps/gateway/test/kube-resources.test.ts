@@ -66,8 +66,10 @@ describe('resources through the Kubernetes API (gateway in a cluster)', () => {
     // The API server applied the CRD's defaults too.
     expect(stored.spec).toMatchObject({ symbols: ['BTC', 'ETH'], quote: 'USD' });
 
-    expect(await store.get('CryptoSource', 'majors')).toMatchObject({ spec: { interval: '5s' } });
-    expect(await store.get('CryptoSource', 'nope')).toBeUndefined();
+    expect(await store.get('CryptoSource', { namespace, name: 'majors' })).toMatchObject({
+      spec: { interval: '5s' },
+    });
+    expect(await store.get('CryptoSource', { namespace, name: 'nope' })).toBeUndefined();
 
     await store.update(source('majors', ['BTC', 'ETH', 'SOL']));
     const listing = await store.list();
@@ -76,8 +78,8 @@ describe('resources through the Kubernetes API (gateway in a cluster)', () => {
       ['CryptoSource', 'majors', ['BTC', 'ETH', 'SOL']],
     ]);
 
-    await store.delete('CryptoSource', 'majors');
-    expect(await store.get('CryptoSource', 'majors')).toBeUndefined();
+    await store.delete('CryptoSource', { namespace, name: 'majors' });
+    expect(await store.get('CryptoSource', { namespace, name: 'majors' })).toBeUndefined();
   });
 
   it('answers conflicts, missing objects and API-server refusals with errors the API maps to 4xx', async () => {
@@ -88,9 +90,9 @@ describe('resources through the Kubernetes API (gateway in a cluster)', () => {
     await expect(store.update(source('ghost', ['BTC']))).rejects.toBeInstanceOf(
       ResourceNotFoundError,
     );
-    await expect(store.delete('PredictionModel', 'ghost')).rejects.toBeInstanceOf(
-      ResourceNotFoundError,
-    );
+    await expect(
+      store.delete('PredictionModel', { namespace, name: 'ghost' }),
+    ).rejects.toBeInstanceOf(ResourceNotFoundError);
     // Past our schema (a caller bypassing it), the CRD's own validation still refuses, naming the field.
     const invalid = {
       ...source('bad', ['BTC']),
@@ -99,5 +101,24 @@ describe('resources through the Kubernetes API (gateway in a cluster)', () => {
     const refusal = await store.create(invalid).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(ResourceRejectedError);
     expect((refusal as Error).message).toMatch(/spec\.provider/);
+  });
+
+  it('matches by namespace as well as name: another namespace’s ref is not this store’s', async () => {
+    const created = await store.create(source('scoped', ['BTC']));
+    expect(created.metadata.namespace).toBe(namespace);
+    expect(await store.get('CryptoSource', { namespace, name: 'scoped' })).toBeDefined();
+    const elsewhere = { namespace: 'default', name: 'scoped' };
+    expect(await store.get('CryptoSource', elsewhere)).toBeUndefined();
+    await expect(store.delete('CryptoSource', elsewhere)).rejects.toBeInstanceOf(
+      ResourceNotFoundError,
+    );
+    const foreign = source('scoped', ['ETH']);
+    const moved = { ...foreign, metadata: { ...foreign.metadata, namespace: 'default' } };
+    const refusal = await store.update(moved).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(ResourceRejectedError);
+    expect((refusal as Error).message).toMatch(/metadata\.namespace "default"/);
+    expect((await store.get('CryptoSource', { namespace, name: 'scoped' }))?.spec.symbols).toEqual([
+      'BTC',
+    ]);
   });
 });

@@ -98,8 +98,8 @@ describe('live views: declared resources only, in the series own time', () => {
       'default/doomed-model',
     );
 
-    await admin.resources.delete.mutate({ kind: 'CryptoSource', name: 'doomed' });
-    await admin.resources.delete.mutate({ kind: 'PredictionModel', name: 'doomed-model' });
+    await admin.resources.delete.mutate({ kind: 'CryptoSource', key: 'doomed' });
+    await admin.resources.delete.mutate({ kind: 'PredictionModel', key: 'doomed-model' });
 
     const sources = (ticks: { source: string }[]) => [...new Set(ticks.map((t) => t.source))];
     expect(sources(await gw.client.markets.latest.query())).toEqual([

@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertPredictions, insertTicks } from '@cryptoviz/store';
 import { prediction, tick } from './fixtures.ts';
-import { startTestGateway, type TestGateway } from './support.ts';
+import { clientWithToken, failure, startTestGateway, TOKEN, type TestGateway } from './support.ts';
 
 const HOUR = 3_600_000;
 
@@ -83,5 +83,50 @@ describe('one name in two namespaces, through the API', () => {
       .filter((s) => s.resource.metadata.name === 'binance')
       .map((s) => s.resource.metadata.namespace);
     expect(namespaces.sort()).toEqual(['team-a', 'team-b']);
+  });
+
+  it('reads, creates, updates and deletes a resource by its key, the other namespace’s untouched', async () => {
+    const admin = clientWithToken(gw.url, TOKEN);
+    const teamB = await gw.client.resources.get.query({
+      kind: 'CryptoSource',
+      key: 'team-b/binance',
+    });
+    expect(teamB.metadata.namespace).toBe('team-b');
+    // A bare name is the default namespace's, which has no `binance`.
+    const bare = await failure(
+      gw.client.resources.get.query({ kind: 'CryptoSource', key: 'binance' }),
+    );
+    expect(bare.data?.code).toBe('NOT_FOUND');
+
+    // A third team's `binance`: not a conflict, and a file of its own.
+    const manifest = {
+      kind: 'CryptoSource' as const,
+      metadata: { name: 'binance', namespace: 'team-c' },
+      spec: { provider: 'synthetic', symbols: ['ETH'], interval: '1s' },
+    };
+    const created = await admin.resources.create.mutate({ manifest });
+    expect(created.metadata.namespace).toBe('team-c');
+    expect(readdirSync(gw.manifests)).toContain('source-team-c.binance.yaml');
+    await admin.resources.update.mutate({
+      manifest: { ...manifest, spec: { ...manifest.spec, symbols: ['SOL'] } },
+    });
+    const teamC = await gw.client.resources.get.query({
+      kind: 'CryptoSource',
+      key: 'team-c/binance',
+    });
+    expect(teamC.spec.symbols).toEqual(['SOL']);
+
+    await admin.resources.delete.mutate({ kind: 'CryptoSource', key: 'team-a/binance' });
+    const gone = await failure(
+      gw.client.resources.get.query({ kind: 'CryptoSource', key: 'team-a/binance' }),
+    );
+    expect(gone.data?.code).toBe('NOT_FOUND');
+    const left = (await gw.client.resources.list.query()).sources
+      .filter((s) => s.resource.metadata.name === 'binance')
+      .map((s) => [s.resource.metadata.namespace, s.resource.spec.symbols]);
+    expect(left.sort()).toEqual([
+      ['team-b', ['BTC']],
+      ['team-c', ['SOL']],
+    ]);
   });
 });

@@ -10,6 +10,8 @@ import {
 export interface FollowOptions {
   nc: NatsConnection;
   topo: Topology;
+  /** The model's namespace: its sources are there, so other namespaces' ticks never come. */
+  namespace: string;
   symbols: readonly string[];
   /** Stream time (when JetStream stored a message) to start from. */
   from: Date;
@@ -24,8 +26,8 @@ export interface Following {
 }
 
 /**
- * Follows TICKS for some symbols, one consumer per symbol, each message in turn; a consumer
- * lost with its server is recreated where it left off.
+ * Follows TICKS for some symbols of one namespace's sources, one consumer per symbol, each
+ * message in turn; a consumer lost with its server is recreated where it left off.
  */
 export function followTicks(options: FollowOptions): Following {
   const { topo } = options;
@@ -34,7 +36,7 @@ export function followTicks(options: FollowOptions): Following {
   const loops = options.symbols.map(async (symbol) => {
     const messages = followStream(js, {
       stream: topo.streams.ticks,
-      filter: topo.ticksFilter(undefined, symbol),
+      filter: topo.ticksFilter({ namespace: options.namespace }, symbol),
       start: { time: options.from },
       signal: stopping.signal,
       onRecreate: (reason) => options.onRecreate?.(symbol, reason),

@@ -122,6 +122,7 @@ export async function startPredictor(options: PredictorOptions): Promise<Predict
   const following = followTicks({
     nc,
     topo,
+    namespace: book.namespace,
     symbols: options.symbols,
     from: new Date(startedAt - lookbackMs),
     onMessage,

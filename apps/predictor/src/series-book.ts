@@ -32,6 +32,8 @@ export const seriesKey = (source: string, symbol: string) => `${source}/${symbol
 /** A worker's series, one per (source, symbol) it serves, each with its bars and forecaster. */
 export class SeriesBook {
   readonly barMs: number;
+  /** The model's namespace, where the sources it reads are. */
+  readonly namespace: string;
   private readonly series = new Map<string, Series>();
   private readonly horizonsMs: number[];
   /** Source keys the model reads; its `spec.sources` name sources of its own namespace. */
@@ -48,6 +50,7 @@ export class SeriesBook {
     this.barMs = parseDuration(spec.interval);
     this.horizonsMs = spec.horizons.map(parseDuration);
     const { namespace } = parseResourceKey(model, 'model');
+    this.namespace = namespace;
     this.namespacePrefix = `${namespace}/`;
     this.sources = new Set(spec.sources.map((name) => resourceKey({ namespace, name })));
   }
@@ -59,6 +62,8 @@ export class SeriesBook {
   /**
    * Whether this worker serves the series: its shard's symbols, from the model's sources, or
    * from every source of the model's namespace when it names none (references stay in it).
+   * Following subscribes to the model's namespace only; stored ticks (the catch-up's) are of
+   * every namespace, hence the check here too.
    */
   wants(source: string, symbol: string): boolean {
     if (!this.symbols.includes(symbol)) return false;

@@ -295,6 +295,25 @@ describe('predictor', () => {
     expect(predictor.status().predictionsPublished).toBe(extra + 1);
   });
 
+  it('follows the ticks of its own namespace only: another team’s namesake never reaches it', async () => {
+    const env = envs[0]!;
+    await insertTicks(env.db.pool, ticks.slice(0, HISTORY));
+    const worker = await start(env);
+    const namesake = ticks
+      .slice(HISTORY, 230)
+      .map((t) => ({ ...t, source: 'team-x/replay-btc', price: t.price * 10 }));
+    await publishTicks(env.bus.nc, env.bus.topo, namesake);
+    await publishTicks(env.bus.nc, env.bus.topo, ticks.slice(HISTORY, 230));
+    const midway = new Date(bars[229]!.time).toISOString();
+    await eventually(
+      async () => worker.status().lastPredictionAt,
+      (t) => t === midway,
+    );
+    // Subscribed with the namespace in its filter, it received none of team-x's to drop.
+    expect(worker.status().ignoredTicks).toBe(0);
+    expect(Object.keys(worker.status().bySeries)).toEqual(['default/replay-btc/BTC']);
+  });
+
   it('says the forecasts were not stored when the database refused them', async () => {
     const env = envs[0]!;
     const quiet = createLogger('predictor-test', 'silent');

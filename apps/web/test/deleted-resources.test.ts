@@ -106,8 +106,8 @@ describe('a deleted source or model in the browser', () => {
         }),
       ],
     });
-    await admin.resources.delete.mutate({ kind: 'CryptoSource', name: 'doomed' });
-    await admin.resources.delete.mutate({ kind: 'PredictionModel', name: 'doomed-model' });
+    await admin.resources.delete.mutate({ kind: 'CryptoSource', key: 'doomed' });
+    await admin.resources.delete.mutate({ kind: 'PredictionModel', key: 'doomed-model' });
 
     // Within one refresh: the health push (5 s) and the pages' listing re-read (10 s).
     const refresh = { timeout: 15_000 };

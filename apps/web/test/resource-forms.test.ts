@@ -16,12 +16,8 @@ import {
 } from './stack.ts';
 
 /** A resource as the API holds it, read back through the dashboard's own /trpc. */
-async function stored(
-  dashboard: Dashboard,
-  kind: string,
-  name: string,
-): Promise<{ spec: unknown }> {
-  const input = encodeURIComponent(JSON.stringify({ kind, name }));
+async function stored(dashboard: Dashboard, kind: string, key: string): Promise<{ spec: unknown }> {
+  const input = encodeURIComponent(JSON.stringify({ kind, key }));
   const response = await fetch(`${dashboard.url}/trpc/resources.get?input=${input}`);
   expect(response.status).toBe(200);
   return ((await response.json()) as { result: { data: { spec: unknown } } }).result.data;

@@ -271,12 +271,11 @@ describe('the chart on a real API server', () => {
       });
       await store.create(model);
       await store.update({ ...model, spec: { ...model.spec, symbols: ['BTC', 'ETH'] } });
-      expect((await store.get('PredictionModel', 'btc-holt'))?.spec.symbols).toEqual([
-        'BTC',
-        'ETH',
-      ]);
+      expect(
+        (await store.get('PredictionModel', { namespace, name: 'btc-holt' }))?.spec.symbols,
+      ).toEqual(['BTC', 'ETH']);
       expect((await store.list()).resources.map((r) => r.metadata.name)).toContain('btc-holt');
-      await store.delete('PredictionModel', 'btc-holt');
+      await store.delete('PredictionModel', { namespace, name: 'btc-holt' });
       const may = (attributes: Parameters<typeof allowed>[1]) => allowed(kc, attributes);
       expect(await may({ namespace, verb: 'get', resource: 'secrets' })).toBe(false);
       expect(await may({ namespace, verb: 'list', group: 'apps', resource: 'deployments' })).toBe(

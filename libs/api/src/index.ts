@@ -5,6 +5,7 @@ export { appRouter, type ApiInputs, type ApiOutputs, type AppRouter } from './ro
 export { bearerFrom, type GatewayDeps } from './context.ts';
 export type { QueryLimits } from './query-limits.ts';
 export {
+  describeResource,
   ResourceConflictError,
   ResourceNotFoundError,
   ResourceRejectedError,

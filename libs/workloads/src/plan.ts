@@ -25,8 +25,15 @@ export interface Workload<R extends string = Role> {
   env: Record<string, string>;
   /** Files the worker reads, by the env variable that names them. */
   files: Record<string, { name: string; content: string }>;
-  /** Env variables filled from a Secret (name/key), never written into a plan's files. */
-  secretEnv: Record<string, { secret: string; key: string }>;
+  /** Env variables filled from a Secret, never written into a plan's files. */
+  secretEnv: Record<string, SecretKeyRef>;
+}
+
+/** One key of a Secret. A Secret is namespaced: the resource's own namespace holds it. */
+export interface SecretKeyRef {
+  namespace: string;
+  secret: string;
+  key: string;
 }
 
 /** The role that serves each resource kind, and the env variable naming its manifest file. */
@@ -89,7 +96,13 @@ export function planSource(source: CryptoSource, count = sourceShardCount(source
   if (source.spec.suspend) return [];
   const secretRef = source.spec.apiKeySecretRef;
   const secretEnv: Workload['secretEnv'] = secretRef
-    ? { CRYPTOVIZ_API_KEY: { secret: secretRef.name, key: secretRef.key } }
+    ? {
+        CRYPTOVIZ_API_KEY: {
+          namespace: refOf(source).namespace,
+          secret: secretRef.name,
+          key: secretRef.key,
+        },
+      }
     : {};
   return planShards(source, count, secretEnv);
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
 import { NODE_FLAGS } from './image.ts';
-import type { Role, Workload } from './plan.ts';
+import type { Role, SecretKeyRef, Workload } from './plan.ts';
 
 export interface RunningWorkload<R extends string = Role> {
   workload: Workload<R>;
@@ -28,8 +28,8 @@ export interface ProcessBackendOptions<R extends string = Role> {
   entries: Partial<Record<R, string>>;
   /** Connection settings every worker gets (NATS_URL, DATABASE_URL, namespace, log level). */
   baseEnv: Record<string, string>;
-  /** Resolves a Secret reference; locally, Secrets come from manifests or the environment. */
-  resolveSecret?: (secret: string, key: string) => string | undefined;
+  /** Resolves a Secret's key in its namespace; locally, Secrets come from manifests. */
+  resolveSecret?: (ref: SecretKeyRef) => string | undefined;
   onEvent?: (line: string) => void;
 }
 
@@ -126,9 +126,13 @@ export class ProcessBackend<R extends string = Role> {
     }
     const secretEnv: Record<string, string> = {};
     for (const [variable, ref] of Object.entries(workload.secretEnv)) {
-      const value = this.options.resolveSecret?.(ref.secret, ref.key);
+      const value = this.options.resolveSecret?.(ref);
       if (value) secretEnv[variable] = value;
-      else this.options.onEvent?.(`${workload.name}: Secret ${ref.secret}/${ref.key} not found`);
+      else {
+        this.options.onEvent?.(
+          `${workload.name}: key ${ref.key} of Secret ${ref.namespace}/${ref.secret} not found`,
+        );
+      }
     }
     const logsDir = join(this.options.stateDir, 'logs');
     mkdirSync(logsDir, { recursive: true });

@@ -1,4 +1,4 @@
-import type { Resource } from '@cryptoviz/resources';
+import { refOf, resourceKey, resourceLabel, type Resource } from '@cryptoviz/resources';
 import { redactUrlPassword } from '@cryptoviz/runtime';
 import type { RunningWorkload } from '@cryptoviz/workloads';
 import type { Say } from './progress.ts';
@@ -20,8 +20,9 @@ export interface UpSummary {
 
 /** What is up and where: the servers, the manifests, every workload, the URLs and the token. */
 export function sayUpSummary(say: Say, up: UpSummary): void {
+  // As a person types them back: the name alone in `default`, `namespace/name` elsewhere.
   const names = (kind: string) =>
-    up.resources.filter((r) => r.kind === kind).map((r) => r.metadata.name);
+    up.resources.filter((r) => r.kind === kind).map((r) => resourceLabel(resourceKey(refOf(r))));
   const models = names('PredictionModel');
 
   say('');

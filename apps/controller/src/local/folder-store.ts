@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
-import { refOf, type Resource } from '@cryptoviz/resources';
+import { refOf, resourceKey, type Resource, type ResourceRef } from '@cryptoviz/resources';
 import { recordKey, type ResourceRecord, type ResourceCache } from '../platform.ts';
 import { isManifestFile, readManifestFile, type ManifestFile } from './manifest-folder.ts';
 
@@ -60,9 +60,10 @@ export class FolderResourceCache implements ResourceCache {
     return [...this.records.values()].map((record) => record.object as Resource);
   }
 
-  secret(name: string, key: string): string | undefined {
+  /** A key of the Secret `ref` (a Secret lives in a namespace: only that namespace's). */
+  secret(ref: ResourceRef, key: string): string | undefined {
     for (const file of this.files.values()) {
-      const value = file.secrets.get(name)?.get(key);
+      const value = file.secrets.get(resourceKey(ref))?.get(key);
       if (value !== undefined) return value;
     }
     return undefined;

@@ -1,10 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseManifests, type Resource } from '@cryptoviz/resources';
+import { parseManifests, refOf, resourceKey, type Resource } from '@cryptoviz/resources';
 
 export interface ManifestFile {
   resources: Resource[];
-  /** Secret name → key → value, from `kind: Secret` documents (stringData or base64 data). */
+  /**
+   * Secret key (`namespace/name`, a missing namespace being `default`) → key → value, from
+   * `kind: Secret` documents (stringData or base64 data). A Secret is namespaced, as in a cluster.
+   */
   secrets: Map<string, Map<string, string>>;
 }
 
@@ -18,8 +21,8 @@ export async function readManifestFile(path: string): Promise<ManifestFile> {
   const secrets = new Map<string, Map<string, string>>();
   for (const doc of others) {
     if (doc.kind !== 'Secret') continue;
-    const name = (doc.metadata as { name?: string } | undefined)?.name;
-    if (!name) continue;
+    const metadata = doc.metadata as { name?: string; namespace?: string } | undefined;
+    if (!metadata?.name) continue;
     const values = new Map<string, string>();
     for (const [key, value] of Object.entries((doc.data ?? {}) as Record<string, string>)) {
       values.set(key, Buffer.from(value, 'base64').toString('utf8'));
@@ -27,7 +30,7 @@ export async function readManifestFile(path: string): Promise<ManifestFile> {
     for (const [key, value] of Object.entries((doc.stringData ?? {}) as Record<string, string>)) {
       values.set(key, value);
     }
-    secrets.set(name, values);
+    secrets.set(resourceKey(refOf({ metadata: { ...metadata, name: metadata.name } })), values);
   }
   return { resources, secrets };
 }
@@ -39,7 +42,7 @@ export async function readManifestFolder(dir: string): Promise<ManifestFolder> {
   for (const file of files) {
     const parsed = await readManifestFile(join(dir, file));
     folder.resources.push(...parsed.resources);
-    for (const [name, values] of parsed.secrets) folder.secrets.set(name, values);
+    for (const [key, values] of parsed.secrets) folder.secrets.set(key, values);
   }
   return folder;
 }

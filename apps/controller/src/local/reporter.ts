@@ -34,7 +34,7 @@ export class LocalReporter implements ResourceReporter {
     if (type === 'Warning') this.onEvent(`${record.kind} ${record.name}: ${reason}: ${message}`);
   }
 
-  async secretHasKey(_namespace: string, name: string, key: string): Promise<boolean> {
-    return this.store.secret(name, key) !== undefined;
+  async secretHasKey(namespace: string, name: string, key: string): Promise<boolean> {
+    return this.store.secret({ namespace, name }, key) !== undefined;
   }
 }

@@ -47,7 +47,7 @@ export async function startLocalController(
     stateDir: options.stateDir,
     entries: options.entries,
     baseEnv: options.baseEnv,
-    resolveSecret: (name, key) => store.secret(name, key),
+    resolveSecret: (ref) => store.secret({ namespace: ref.namespace, name: ref.secret }, ref.key),
     onEvent,
   });
   const backend = new LocalWorkloadBackend(processes);

@@ -2,8 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments, Document } from 'yaml';
-import { parseManifests, type Resource, type ResourceKind } from '@cryptoviz/resources';
 import {
+  DEFAULT_NAMESPACE,
+  parseManifests,
+  refOf,
+  resourceKey,
+  type Resource,
+  type ResourceKind,
+  type ResourceRef,
+} from '@cryptoviz/resources';
+import {
+  describeResource,
   ResourceConflictError,
   ResourceNotFoundError,
   type ResourceListing,
@@ -23,8 +32,17 @@ interface Located {
   index: number;
 }
 
-function sameObject(a: Pick<Resource, 'kind' | 'metadata'>, kind: string, name: string): boolean {
-  return a.kind === kind && a.metadata.name === name;
+function sameObject(a: Resource, kind: ResourceKind, ref: ResourceRef): boolean {
+  return a.kind === kind && resourceKey(refOf(a)) === resourceKey(ref);
+}
+
+/**
+ * A new resource's file: `source-binance.yaml` in `default`, `source-team-a.binance.yaml`
+ * elsewhere (a dot is in no namespace or name, so two namespaces never share a file name).
+ */
+function fileStem(kind: ResourceKind, ref: ResourceRef): string {
+  const qualified = ref.namespace === DEFAULT_NAMESPACE ? ref.name : `${ref.namespace}.${ref.name}`;
+  return `${FILE_PREFIX[kind]}-${qualified}`;
 }
 
 /**
@@ -44,25 +62,23 @@ export class FolderResourceStore implements ResourceStore {
     return { resources: located.map((l) => l.resource), errors };
   }
 
-  async get(kind: ResourceKind, name: string): Promise<Resource | undefined> {
+  async get(kind: ResourceKind, ref: ResourceRef): Promise<Resource | undefined> {
     const { located } = await this.#scan();
-    return located.find((l) => sameObject(l.resource, kind, name))?.resource;
+    return located.find((l) => sameObject(l.resource, kind, ref))?.resource;
   }
 
   create(resource: Resource): Promise<Resource> {
     return this.#serially(async () => {
       const { located } = await this.#scan();
-      if (located.some((l) => sameObject(l.resource, resource.kind, resource.metadata.name))) {
-        throw new ResourceConflictError(
-          `${resource.kind} "${resource.metadata.name}" already exists`,
-        );
+      const ref = refOf(resource);
+      if (located.some((l) => sameObject(l.resource, resource.kind, ref))) {
+        throw new ResourceConflictError(`${describeResource(resource.kind, ref)} already exists`);
       }
       await mkdir(this.dir, { recursive: true });
       const taken = new Set(await readdir(this.dir));
-      let file = `${FILE_PREFIX[resource.kind]}-${resource.metadata.name}.yaml`;
-      for (let n = 2; taken.has(file); n++) {
-        file = `${FILE_PREFIX[resource.kind]}-${resource.metadata.name}-${n}.yaml`;
-      }
+      const stem = fileStem(resource.kind, ref);
+      let file = `${stem}.yaml`;
+      for (let n = 2; taken.has(file); n++) file = `${stem}-${n}.yaml`;
       await this.#write(file, new Document(resource).toString());
       return resource;
     });
@@ -70,7 +86,7 @@ export class FolderResourceStore implements ResourceStore {
 
   update(resource: Resource): Promise<Resource> {
     return this.#serially(async () => {
-      const found = await this.#find(resource.kind, resource.metadata.name);
+      const found = await this.#find(resource.kind, refOf(resource));
       await this.#rewrite(found, (docs) => {
         // Values are replaced in place, so the user's comments around them stay.
         const doc = docs[found.index]!;
@@ -84,17 +100,17 @@ export class FolderResourceStore implements ResourceStore {
     });
   }
 
-  delete(kind: ResourceKind, name: string): Promise<void> {
+  delete(kind: ResourceKind, ref: ResourceRef): Promise<void> {
     return this.#serially(async () => {
-      const found = await this.#find(kind, name);
+      const found = await this.#find(kind, ref);
       await this.#rewrite(found, (docs) => docs.filter((_, i) => i !== found.index));
     });
   }
 
-  async #find(kind: ResourceKind, name: string): Promise<Located> {
+  async #find(kind: ResourceKind, ref: ResourceRef): Promise<Located> {
     const { located } = await this.#scan();
-    const found = located.find((l) => sameObject(l.resource, kind, name));
-    if (!found) throw new ResourceNotFoundError(`${kind} "${name}" does not exist`);
+    const found = located.find((l) => sameObject(l.resource, kind, ref));
+    if (!found) throw new ResourceNotFoundError(`${describeResource(kind, ref)} does not exist`);
     return found;
   }
 

@@ -9,8 +9,10 @@ import {
   VERSION,
   type Resource,
   type ResourceKind,
+  type ResourceRef,
 } from '@cryptoviz/resources';
 import {
+  describeResource,
   ResourceConflictError,
   ResourceNotFoundError,
   ResourceRejectedError,
@@ -44,6 +46,11 @@ function reason(err: unknown): string {
  * CryptoSources and PredictionModels as custom resources in one namespace, the way
  * `kubectl` would write them; the operator then reconciles what changed. Objects that fail
  * our schema (edited by hand around the CRD's validation) are listed as errors, not served.
+ *
+ * The store serves its own namespace only (the gateway's RBAC is a namespaced Role): a ref of
+ * another namespace is not found, and a manifest naming another namespace is refused. A
+ * manifest without a namespace goes into the store's, as `kubectl apply` puts it into the
+ * current one.
  */
 export class KubernetesResourceStore implements ResourceStore {
   readonly backend = 'kubernetes' as const;
@@ -54,6 +61,21 @@ export class KubernetesResourceStore implements ResourceStore {
     readonly namespace: string,
   ) {
     this.#api = kubeApiClient(kc, CustomObjectsApi);
+  }
+
+  /** The ref a manifest is stored under; throws when it names a namespace not served here. */
+  #refOf(resource: Resource): ResourceRef {
+    const namespace = resource.metadata.namespace ?? this.namespace;
+    if (namespace !== this.namespace) {
+      throw new ResourceRejectedError(
+        `metadata.namespace "${namespace}" is not served here: this gateway manages namespace "${this.namespace}"`,
+      );
+    }
+    return { namespace, name: resource.metadata.name };
+  }
+
+  #serves(ref: ResourceRef): boolean {
+    return ref.namespace === this.namespace;
   }
 
   #target(kind: ResourceKind) {
@@ -104,8 +126,9 @@ export class KubernetesResourceStore implements ResourceStore {
     return listing;
   }
 
-  async get(kind: ResourceKind, name: string): Promise<Resource | undefined> {
-    const object = await this.#raw(kind, name);
+  async get(kind: ResourceKind, ref: ResourceRef): Promise<Resource | undefined> {
+    if (!this.#serves(ref)) return undefined;
+    const object = await this.#raw(kind, ref.name);
     if (!object) return undefined;
     const parsed = this.#parse(kind, object);
     if (typeof parsed === 'string') throw new ResourceRejectedError(parsed);
@@ -113,6 +136,7 @@ export class KubernetesResourceStore implements ResourceStore {
   }
 
   async create(resource: Resource): Promise<Resource> {
+    const ref = this.#refOf(resource);
     try {
       await this.#api.createNamespacedCustomObject({
         ...this.#target(resource.kind),
@@ -120,18 +144,17 @@ export class KubernetesResourceStore implements ResourceStore {
       });
     } catch (err) {
       if (statusOf(err) === 409) {
-        throw new ResourceConflictError(
-          `${resource.kind} "${resource.metadata.name}" already exists`,
-        );
+        throw new ResourceConflictError(`${describeResource(resource.kind, ref)} already exists`);
       }
       throw this.#refusal(err);
     }
-    return resource;
+    return this.#placed(resource);
   }
 
   async update(resource: Resource): Promise<Resource> {
-    const current = await this.#raw(resource.kind, resource.metadata.name);
-    if (!current) throw this.#missing(resource.kind, resource.metadata.name);
+    const ref = this.#refOf(resource);
+    const current = await this.#raw(resource.kind, ref.name);
+    if (!current) throw this.#missing(resource.kind, ref);
     const resourceVersion = (current as { metadata?: { resourceVersion?: string } }).metadata
       ?.resourceVersion;
     try {
@@ -144,22 +167,28 @@ export class KubernetesResourceStore implements ResourceStore {
     } catch (err) {
       if (statusOf(err) === 409) {
         throw new ResourceConflictError(
-          `${resource.kind} "${resource.metadata.name}" changed meanwhile; read it again`,
+          `${describeResource(resource.kind, ref)} changed meanwhile; read it again`,
         );
       }
-      if (statusOf(err) === 404) throw this.#missing(resource.kind, resource.metadata.name);
+      if (statusOf(err) === 404) throw this.#missing(resource.kind, ref);
       throw this.#refusal(err);
     }
-    return resource;
+    return this.#placed(resource);
   }
 
-  async delete(kind: ResourceKind, name: string): Promise<void> {
+  async delete(kind: ResourceKind, ref: ResourceRef): Promise<void> {
+    if (!this.#serves(ref)) throw this.#missing(kind, ref);
     try {
-      await this.#api.deleteNamespacedCustomObject({ ...this.#target(kind), name });
+      await this.#api.deleteNamespacedCustomObject({ ...this.#target(kind), name: ref.name });
     } catch (err) {
-      if (statusOf(err) === 404) throw this.#missing(kind, name);
+      if (statusOf(err) === 404) throw this.#missing(kind, ref);
       throw err;
     }
+  }
+
+  /** The resource as stored: in this store's namespace, whether or not the manifest said so. */
+  #placed(resource: Resource): Resource {
+    return { ...resource, metadata: { ...resource.metadata, namespace: this.namespace } };
   }
 
   async #raw(kind: ResourceKind, name: string): Promise<unknown> {
@@ -171,8 +200,8 @@ export class KubernetesResourceStore implements ResourceStore {
     }
   }
 
-  #missing(kind: ResourceKind, name: string): ResourceNotFoundError {
-    return new ResourceNotFoundError(`${kind} "${name}" does not exist`);
+  #missing(kind: ResourceKind, ref: ResourceRef): ResourceNotFoundError {
+    return new ResourceNotFoundError(`${describeResource(kind, ref)} does not exist`);
   }
 
   #refusal(err: unknown): Error {

@@ -7,14 +7,16 @@ import {
   resourceSchemas,
   type Resource,
   type ResourceKind,
+  parseResourceKey,
   refOf,
   resourceKey,
 } from '@cryptoviz/resources';
 import { latestPredictions, sourceFreshness } from '@cryptoviz/store';
-import { resourceName } from '../inputs.ts';
+import { resourceKeyInput, resourceName } from '../inputs.ts';
 import { observeStatus, type ObservedStatus } from '../resources/observed-status.ts';
 import { replayFileProblems } from '../resources/replay-files.ts';
 import {
+  describeResource,
   ResourceConflictError,
   ResourceNotFoundError,
   ResourceRejectedError,
@@ -33,8 +35,14 @@ export interface ResourceView {
  * procedure, so the error names every bad field of that kind.
  */
 const manifestInput = z.strictObject({
-  manifest: z.looseObject({ kind, metadata: z.looseObject({ name: resourceName }) }),
+  manifest: z.looseObject({
+    kind,
+    metadata: z.looseObject({ name: resourceName, namespace: resourceName.optional() }),
+  }),
 });
+
+/** One resource by its key `namespace/name` (a bare name: the `default` namespace). */
+const resourceInput = z.strictObject({ kind, key: resourceKeyInput });
 
 /**
  * Some refinements of the resource schemas throw on input an earlier check already refused
@@ -73,6 +81,7 @@ async function validate(
     kind: manifest.kind,
     metadata: {
       name: metadata.name,
+      ...(metadata.namespace ? { namespace: metadata.namespace } : {}),
       ...(metadata.labels ? { labels: metadata.labels } : {}),
       ...(metadata.annotations ? { annotations: metadata.annotations } : {}),
     },
@@ -124,24 +133,23 @@ export const resourcesRouter = router({
     };
   }),
 
-  get: publicProcedure
-    .input(z.strictObject({ kind, name: resourceName }))
-    .query(async ({ ctx, input }) => {
-      const found = await ctx.deps.resources.get(input.kind, input.name);
-      if (!found) {
-        throw new TRPCError({
-          code: 'NOT_FOUND',
-          message: `${input.kind} "${input.name}" does not exist`,
-        });
-      }
-      return found;
-    }),
+  get: publicProcedure.input(resourceInput).query(async ({ ctx, input }) => {
+    const ref = parseResourceKey(input.key);
+    const found = await ctx.deps.resources.get(input.kind, ref);
+    if (!found) {
+      throw new TRPCError({
+        code: 'NOT_FOUND',
+        message: `${describeResource(input.kind, ref)} does not exist`,
+      });
+    }
+    return found;
+  }),
 
   create: adminProcedure.input(manifestInput).mutation(async ({ ctx, input }) => {
     const resource = await validate(input.manifest, ctx.deps.dataDir);
     const saved = await storeErrors(() => ctx.deps.resources.create(resource));
     ctx.deps.declared.invalidate();
-    ctx.deps.log.info({ kind: saved.kind, name: saved.metadata.name }, 'resource created');
+    ctx.deps.log.info({ kind: saved.kind, key: resourceKey(refOf(saved)) }, 'resource created');
     return saved;
   }),
 
@@ -149,17 +157,15 @@ export const resourcesRouter = router({
     const resource = await validate(input.manifest, ctx.deps.dataDir);
     const saved = await storeErrors(() => ctx.deps.resources.update(resource));
     ctx.deps.declared.invalidate();
-    ctx.deps.log.info({ kind: saved.kind, name: saved.metadata.name }, 'resource updated');
+    ctx.deps.log.info({ kind: saved.kind, key: resourceKey(refOf(saved)) }, 'resource updated');
     return saved;
   }),
 
-  delete: adminProcedure
-    .input(z.strictObject({ kind, name: resourceName }))
-    .mutation(async ({ ctx, input }) => {
-      await storeErrors(() => ctx.deps.resources.delete(input.kind, input.name));
-      // Its data leaves the live views with the next query, not a listing age later.
-      ctx.deps.declared.invalidate();
-      ctx.deps.log.info(input, 'resource deleted');
-      return { deleted: true as const };
-    }),
+  delete: adminProcedure.input(resourceInput).mutation(async ({ ctx, input }) => {
+    await storeErrors(() => ctx.deps.resources.delete(input.kind, parseResourceKey(input.key)));
+    // Its data leaves the live views with the next query, not a listing age later.
+    ctx.deps.declared.invalidate();
+    ctx.deps.log.info(input, 'resource deleted');
+    return { deleted: true as const };
+  }),
 });

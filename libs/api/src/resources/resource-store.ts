@@ -1,4 +1,15 @@
-import type { Resource, ResourceKind } from '@cryptoviz/resources';
+import {
+  resourceKey,
+  resourceLabel,
+  type Resource,
+  type ResourceKind,
+  type ResourceRef,
+} from '@cryptoviz/resources';
+
+/** How a store names a resource in its errors: `CryptoSource "team-a/binance"`. */
+export function describeResource(kind: ResourceKind, ref: ResourceRef): string {
+  return `${kind} "${resourceLabel(resourceKey(ref))}"`;
+}
 
 export class ResourceNotFoundError extends Error {
   override name = 'ResourceNotFoundError';
@@ -24,16 +35,17 @@ export interface ResourceListing {
  * (`FolderResourceStore`), the same one `cryptoviz up` runs. In a cluster: the Kubernetes API
  * (`KubernetesResourceStore`, chosen by `GATEWAY_RESOURCES=kubernetes`).
  *
- * Callers pass resources already validated by the `@cryptoviz/resources` schemas.
+ * Callers pass resources already validated by the `@cryptoviz/resources` schemas. A resource
+ * is matched by kind and ref (namespace + name): one name may live in two namespaces.
  */
 export interface ResourceStore {
   readonly backend: 'folder' | 'kubernetes';
   list(): Promise<ResourceListing>;
-  get(kind: ResourceKind, name: string): Promise<Resource | undefined>;
-  /** Throws ResourceConflictError when one of that kind and name exists. */
+  get(kind: ResourceKind, ref: ResourceRef): Promise<Resource | undefined>;
+  /** Throws ResourceConflictError when one of that kind and ref exists. */
   create(resource: Resource): Promise<Resource>;
-  /** Throws ResourceNotFoundError when none of that kind and name exists. */
+  /** Throws ResourceNotFoundError when none of that kind and ref exists. */
   update(resource: Resource): Promise<Resource>;
-  /** Throws ResourceNotFoundError when none of that kind and name exists. */
-  delete(kind: ResourceKind, name: string): Promise<void>;
+  /** Throws ResourceNotFoundError when none of that kind and ref exists. */
+  delete(kind: ResourceKind, ref: ResourceRef): Promise<void>;
 }
