@@ -96,8 +96,8 @@ describe('the compiled platform (node dist/cryptoviz.js <role>)', () => {
           { timeoutMs: 30_000 },
         );
         expect(stored.map((t) => `${t.source}/${t.symbol}`).sort()).toEqual([
-          'compiled/BTC',
-          'compiled/ETH',
+          'default/compiled/BTC',
+          'default/compiled/ETH',
         ]);
       });
       expect(fetcher.code, fetcher.output).toBe(0);

@@ -160,7 +160,7 @@ spec:
     );
     await eventually(
       () => latestTicks(db.pool),
-      (ticks) => ticks.some((tick) => tick.source === 'cg'),
+      (ticks) => ticks.some((tick) => tick.source === 'default/cg'),
       { timeoutMs: 30_000 },
     );
     // The key was really in use: each request carried it.

@@ -23,6 +23,7 @@ import {
   startNodeCluster,
   type NodeCluster,
 } from '@cryptoviz/kube-testenv';
+import { resourceKey } from '@cryptoviz/resources';
 import { eventually } from '@cryptoviz/testkit';
 import { buildImage } from '../../../apps/cli/src/build/image.ts';
 import { launchChromium } from '../../../apps/web/test/chromium.ts';
@@ -52,6 +53,9 @@ const SOURCE = sample('source-replay.yaml');
 const MODEL = sample('model-consensus.yaml');
 const SOURCE_NAME = SOURCE.metadata!.name!;
 const MODEL_NAME = MODEL.metadata!.name!;
+/** How rows, subjects and heartbeats know them: by namespace and name. */
+const SOURCE_KEY = resourceKey({ namespace: NAMESPACE, name: SOURCE_NAME });
+const MODEL_KEY = resourceKey({ namespace: NAMESPACE, name: MODEL_NAME });
 
 let cluster: NodeCluster | undefined;
 let kc: KubeConfig;
@@ -145,7 +149,7 @@ describe.skipIf(unsupported)('the chart on a real node', () => {
         async () =>
           (
             await db!.query<{ n: string }>('SELECT count(*) AS n FROM ticks WHERE source = $1', [
-              SOURCE_NAME,
+              SOURCE_KEY,
             ])
           ).rows[0]!.n,
         (n) => Number(n) >= 500,
@@ -156,7 +160,7 @@ describe.skipIf(unsupported)('the chart on a real node', () => {
           (
             await db!.query<{ n: string }>(
               'SELECT count(*) AS n FROM predictions WHERE model = $1 AND realized IS NOT NULL',
-              [MODEL_NAME],
+              [MODEL_KEY],
             )
           ).rows[0]!.n,
         (n) => Number(n) >= 10,
@@ -395,7 +399,7 @@ async function missingBars(
   for (const symbol of Object.keys(replay.data).sort()) {
     const stored = await db.query<{ time: Date }>(
       'SELECT time FROM ticks WHERE source = $1 AND symbol = $2 ORDER BY time',
-      [SOURCE_NAME, symbol],
+      [SOURCE_KEY, symbol],
     );
     const times = new Set(stored.rows.map((row) => row.time.getTime()));
     const first = stored.rows[0]?.time.getTime() ?? Infinity;
