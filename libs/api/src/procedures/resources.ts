@@ -21,6 +21,7 @@ import {
   ResourceNotFoundError,
   ResourceRejectedError,
 } from '../resources/resource-store.ts';
+import type { GatewayDeps } from '../context.ts';
 import { adminProcedure, publicProcedure, router } from '../trpc.ts';
 
 const kind = z.enum(Object.keys(resourceSchemas) as [ResourceKind, ...ResourceKind[]]);
@@ -104,6 +105,19 @@ function storeErrors<T>(work: () => Promise<T>): Promise<T> {
   });
 }
 
+/** A create or an update through the store; the live views' listing is dropped at once. */
+async function save(
+  deps: GatewayDeps,
+  manifest: z.output<typeof manifestInput>['manifest'],
+  how: 'create' | 'update',
+): Promise<Resource> {
+  const resource = await validate(manifest, deps.dataDir);
+  const saved = await storeErrors(() => deps.resources[how](resource));
+  deps.declared.invalidate();
+  deps.log.info({ kind: saved.kind, key: resourceKey(refOf(saved)) }, `resource ${how}d`);
+  return saved;
+}
+
 export const resourcesRouter = router({
   /** Every CryptoSource and PredictionModel with its observed status. */
   list: publicProcedure.query(async ({ ctx }) => {
@@ -145,21 +159,13 @@ export const resourcesRouter = router({
     return found;
   }),
 
-  create: adminProcedure.input(manifestInput).mutation(async ({ ctx, input }) => {
-    const resource = await validate(input.manifest, ctx.deps.dataDir);
-    const saved = await storeErrors(() => ctx.deps.resources.create(resource));
-    ctx.deps.declared.invalidate();
-    ctx.deps.log.info({ kind: saved.kind, key: resourceKey(refOf(saved)) }, 'resource created');
-    return saved;
-  }),
+  create: adminProcedure
+    .input(manifestInput)
+    .mutation(({ ctx, input }) => save(ctx.deps, input.manifest, 'create')),
 
-  update: adminProcedure.input(manifestInput).mutation(async ({ ctx, input }) => {
-    const resource = await validate(input.manifest, ctx.deps.dataDir);
-    const saved = await storeErrors(() => ctx.deps.resources.update(resource));
-    ctx.deps.declared.invalidate();
-    ctx.deps.log.info({ kind: saved.kind, key: resourceKey(refOf(saved)) }, 'resource updated');
-    return saved;
-  }),
+  update: adminProcedure
+    .input(manifestInput)
+    .mutation(({ ctx, input }) => save(ctx.deps, input.manifest, 'update')),
 
   delete: adminProcedure.input(resourceInput).mutation(async ({ ctx, input }) => {
     await storeErrors(() => ctx.deps.resources.delete(input.kind, parseResourceKey(input.key)));
