@@ -8,7 +8,7 @@
  * Prints one JSON line, then a table for people.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,6 +99,25 @@ async function load(url: string, connections: number) {
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
   };
+}
+
+/**
+ * A manifests folder declaring the seeded and live sources: live views show only what is
+ * declared, so without it every answer would be empty and the figures would time nothing.
+ */
+function declaredSources(names: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-manifests-'));
+  for (const name of names) {
+    writeFileSync(
+      join(dir, `source-${name}.yaml`),
+      `apiVersion: cryptoviz.dev/v1alpha1
+kind: CryptoSource
+metadata: { name: ${name} }
+spec: { provider: synthetic, symbols: [BTC], interval: 1s }
+`,
+    );
+  }
+  return dir;
 }
 
 /** Publishes 1,000 ticks/s and times each from its publish to its arrival over SSE. */
@@ -208,7 +227,7 @@ try {
     GATEWAY_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     GATEWAY_RATE_LIMIT_PER_MIN: '10000000',
-    GATEWAY_MANIFESTS: mkdtempSync(join(tmpdir(), 'bench-manifests-')),
+    GATEWAY_MANIFESTS: declaredSources(['sim', 'alt', 'third', 'live']),
     LOG_LEVEL: 'info',
   });
   try {
