@@ -51,7 +51,9 @@ type ControllerConfig = ServiceContext<z.output<z.ZodObject<typeof env>>>['confi
 function backgroundBus(config: ControllerConfig, log: Logger): BusConnector {
   return new BusConnector({
     connect: () =>
-      connectControllerBus(config.NATS_URL, config.CRYPTOVIZ_NAMESPACE, config.CONTROLLER_ID),
+      connectControllerBus(config.NATS_URL, config.CRYPTOVIZ_NAMESPACE, config.CONTROLLER_ID, (m) =>
+        log.warn(m),
+      ),
     onFailed: (err, retryInMs) =>
       log.warn(
         { err: (err as Error).message, retryInMs },

@@ -2,7 +2,7 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import {
   connectBus,
   declareBusInfrastructure,
-  missingBusInfrastructure,
+  DEFAULT_STREAM_LIMITS,
   openHeartbeats,
   topology,
   type NatsConnection,
@@ -30,15 +30,22 @@ const RECHECK_MS = 60_000;
  * controller writes its settings, so an old replica still running during a rollout never
  * writes its version's over the new one's.
  */
-function keepDeclared(nc: NatsConnection, jsm: JetStreamManager, topo: Topology): () => void {
-  const recheck = async () => {
-    if (await missingBusInfrastructure(jsm, topo)) await declareBusInfrastructure(jsm, topo);
-  };
-  const timer = setInterval(() => void recheck().catch(() => undefined), RECHECK_MS);
+function keepDeclared(
+  nc: NatsConnection,
+  jsm: JetStreamManager,
+  topo: Topology,
+  warn: (message: string) => void,
+): () => void {
+  // A failed look (NATS away again) is said and tried at the next one: workers wait meanwhile.
+  const recheck = () =>
+    declareBusInfrastructure(jsm, topo, DEFAULT_STREAM_LIMITS, 'keep').catch((err: unknown) => {
+      warn(`could not re-declare the JetStream streams and bucket: ${String(err)}`);
+    });
+  const timer = setInterval(() => void recheck(), RECHECK_MS);
   timer.unref();
   void (async () => {
     for await (const status of nc.status()) {
-      if (status.type === 'reconnect') await recheck().catch(() => undefined);
+      if (status.type === 'reconnect') await recheck();
     }
   })();
   return () => clearInterval(timer);
@@ -52,6 +59,7 @@ export async function connectControllerBus(
   url: string,
   namespace: string,
   name: string,
+  warn: (message: string) => void,
   writerConsumer = 'writer',
 ): Promise<Bus> {
   const nc: NatsConnection = await connectBus(url, name);
@@ -61,7 +69,7 @@ export async function connectControllerBus(
     await declareBusInfrastructure(jsm, topo);
     const heartbeats = new HeartbeatIndex();
     await heartbeats.start(await openHeartbeats(jetstream(nc), topo));
-    const stopDeclaring = keepDeclared(nc, jsm, topo);
+    const stopDeclaring = keepDeclared(nc, jsm, topo, warn);
     const lag = new ConsumerLag(jsm);
     return {
       heartbeats,

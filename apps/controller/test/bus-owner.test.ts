@@ -12,7 +12,12 @@ describe('the controller owns the streams and the heartbeat bucket', () => {
     const topo = topology(uniqueName('owner').toLowerCase());
     try {
       expect(await missingBusInfrastructure(jsm, topo)).toContain(topo.streams.ticks);
-      const bus = await connectControllerBus(inject('infra').natsUrl, topo.namespace, 'owner');
+      const bus = await connectControllerBus(
+        inject('infra').natsUrl,
+        topo.namespace,
+        'owner',
+        () => undefined,
+      );
       await bus.close();
       expect(await missingBusInfrastructure(jsm, topo)).toBeUndefined();
     } finally {

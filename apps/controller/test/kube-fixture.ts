@@ -339,6 +339,7 @@ export async function startController(
     testBus.url,
     testBus.topo.namespace,
     extra.identity ?? 'ctl',
+    () => undefined,
   );
   const running = await startKubernetesController({
     kc: extra.kc ?? cluster.plane.kubeConfig(),

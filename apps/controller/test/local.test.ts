@@ -37,7 +37,12 @@ describe('local backend: a folder of manifests run as processes', () => {
 
   beforeEach(async () => {
     bus = await createTestBus();
-    controllerBus = await connectControllerBus(bus.url, bus.topo.namespace, 'local-test');
+    controllerBus = await connectControllerBus(
+      bus.url,
+      bus.topo.namespace,
+      'local-test',
+      () => undefined,
+    );
     dir = mkdtempSync(join(tmpdir(), 'manifests-'));
   });
   afterEach(async () => {

@@ -1,7 +1,12 @@
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
 import { waitUntilReady, type WaitOptions } from '@cryptoviz/runtime/wait';
 import { declareHeartbeatBucket, heartbeatStream } from './heartbeats.ts';
-import { declareStreams, DEFAULT_STREAM_LIMITS, type StreamLimits } from './streams.ts';
+import {
+  declareStreams,
+  DEFAULT_STREAM_LIMITS,
+  type ExistingStreams,
+  type StreamLimits,
+} from './streams.ts';
 import type { Topology } from './topology.ts';
 
 /**
@@ -14,8 +19,10 @@ export async function declareBusInfrastructure(
   jsm: JetStreamManager,
   topo: Topology,
   limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+  existing: ExistingStreams = 'update',
 ): Promise<void> {
-  await declareStreams(jsm, topo, limits);
+  await declareStreams(jsm, topo, limits, existing);
+  // A bucket that exists is left as it is either way (the client's create only adds).
   await declareHeartbeatBucket(jsm.jetstream(), topo);
 }
 

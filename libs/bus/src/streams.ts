@@ -78,21 +78,28 @@ export function streamConfigs(
  * (see declareBusInfrastructure): a worker that ran this would write its version's settings
  * over the owner's.
  */
+/**
+ * What declaring does to a stream that exists: bring it to this version's settings (a starting
+ * owner) or leave it as it is (a running owner re-creating only what went missing).
+ */
+export type ExistingStreams = 'update' | 'keep';
+
 export async function declareStreams(
   jsm: JetStreamManager,
   topo: Topology,
   limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+  existing: ExistingStreams = 'update',
 ): Promise<void> {
   for (const config of streamConfigs(topo, limits)) {
     const name = config.name;
-    const existing = await jsm.streams.info(name).catch(() => undefined);
-    if (!existing) {
+    const info = await jsm.streams.info(name).catch(() => undefined);
+    if (!info) {
       await jsm.streams.add(config).catch(async (err: Error) => {
         // Another owner (a second controller starting) may have created it meanwhile.
         if (!(await jsm.streams.info(name).catch(() => undefined))) throw err;
       });
-    } else {
-      await jsm.streams.update(name, { ...existing.config, ...config });
+    } else if (existing === 'update') {
+      await jsm.streams.update(name, { ...info.config, ...config });
     }
   }
 }

@@ -86,4 +86,29 @@ describe('the streams and the heartbeat bucket have one owner', () => {
       await nc.close();
     }
   });
+
+  it('a running owner re-creates what went missing and leaves what exists as it is', async () => {
+    const { nc, jsm } = await ownerConnection();
+    const topo = topology(uniqueName('recheck').toLowerCase());
+    // Declared by a newer owner: ticks kept for an hour.
+    await declareBusInfrastructure(jsm, topo, {
+      ...DEFAULT_STREAM_LIMITS,
+      ticksMaxAgeMs: 3_600_000,
+    });
+    try {
+      await jsm.streams.delete(topo.streams.dlq);
+      // An older owner's recheck, with its own (default) limits.
+      await declareBusInfrastructure(jsm, topo, DEFAULT_STREAM_LIMITS, 'keep');
+      expect(await missingBusInfrastructure(jsm, topo)).toBeUndefined();
+      expect((await jsm.streams.info(topo.streams.ticks)).config.max_age).toBe(nanos(3_600_000));
+      // A starting owner does bring what exists to its settings.
+      await declareBusInfrastructure(jsm, topo);
+      expect((await jsm.streams.info(topo.streams.ticks)).config.max_age).toBe(
+        nanos(DEFAULT_STREAM_LIMITS.ticksMaxAgeMs),
+      );
+    } finally {
+      await deleteStreams(jsm, topo);
+      await nc.close();
+    }
+  });
 });

@@ -98,7 +98,12 @@ export async function startWorkers(
 ) {
   // Connecting declares the streams and the heartbeat bucket, which the controller owns:
   // before any worker starts, as workers and the gateway only wait for them.
-  const bus = await connectControllerBus(settings.natsUrl, settings.namespace, 'cryptoviz-up');
+  const bus = await connectControllerBus(
+    settings.natsUrl,
+    settings.namespace,
+    'cryptoviz-up',
+    up.inner,
+  );
   up.started.add({ stop: () => bus.close() });
   const controller = await step(
     up.say,
