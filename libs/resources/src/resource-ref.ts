@@ -50,13 +50,25 @@ export const resourceKeySchema = z
     }
   });
 
+/**
+ * Keys already parsed. Every tick names its source, and its subject is built from the key on
+ * publish and checked on receipt: a platform has few resources, so each is validated once.
+ */
+const parsedKeys = new Map<string, Readonly<ResourceRef>>();
+const PARSED_KEYS_KEPT = 1_024;
+
 /** The ref of a key; throws an error naming `field` and what is wrong with the key. */
-export function parseResourceKey(key: string, field = 'resource'): ResourceRef {
+export function parseResourceKey(key: string, field = 'resource'): Readonly<ResourceRef> {
+  const known = parsedKeys.get(key);
+  if (known) return known;
   const [namespace, name] = parseOrThrow(resourceKeySchema, key, field).split('/') as [
     string,
     string,
   ];
-  return { namespace, name };
+  const ref = Object.freeze({ namespace, name });
+  if (parsedKeys.size >= PARSED_KEYS_KEPT) parsedKeys.clear();
+  parsedKeys.set(key, ref);
+  return ref;
 }
 
 /**
