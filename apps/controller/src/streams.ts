@@ -24,6 +24,12 @@ export type CurrentBus = () => Bus | undefined;
 /** How often the controller looks whether its streams and bucket are still there. */
 const RECHECK_MS = 60_000;
 
+export interface ControllerBusOptions {
+  writerConsumer?: string;
+  /** Between two rechecks; shorter only in tests, which cannot wait a minute. */
+  recheckMs?: number;
+}
+
 /**
  * Declares again what is missing (a NATS restarted without its data, a stream deleted by
  * hand), on every reconnect and every minute. What exists is left alone: only a starting
@@ -35,13 +41,14 @@ function keepDeclared(
   jsm: JetStreamManager,
   topo: Topology,
   warn: (message: string) => void,
+  recheckMs: number,
 ): () => void {
   // A failed look (NATS away again) is said and tried at the next one: workers wait meanwhile.
   const recheck = () =>
     declareBusInfrastructure(jsm, topo, DEFAULT_STREAM_LIMITS, 'keep').catch((err: unknown) => {
       warn(`could not re-declare the JetStream streams and bucket: ${String(err)}`);
     });
-  const timer = setInterval(() => void recheck(), RECHECK_MS);
+  const timer = setInterval(() => void recheck(), recheckMs);
   timer.unref();
   void (async () => {
     for await (const status of nc.status()) {
@@ -60,7 +67,7 @@ export async function connectControllerBus(
   namespace: string,
   name: string,
   warn: (message: string) => void,
-  writerConsumer = 'writer',
+  { writerConsumer = 'writer', recheckMs = RECHECK_MS }: ControllerBusOptions = {},
 ): Promise<Bus> {
   const nc: NatsConnection = await connectBus(url, name);
   try {
@@ -69,7 +76,7 @@ export async function connectControllerBus(
     await declareBusInfrastructure(jsm, topo);
     const heartbeats = new HeartbeatIndex();
     await heartbeats.start(await openHeartbeats(jetstream(nc), topo));
-    const stopDeclaring = keepDeclared(nc, jsm, topo, warn);
+    const stopDeclaring = keepDeclared(nc, jsm, topo, warn, recheckMs);
     const lag = new ConsumerLag(jsm);
     return {
       heartbeats,
