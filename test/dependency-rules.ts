@@ -4,7 +4,9 @@
  * the bus, libs/forecast imports nothing of ours, no workspaces import each other in a cycle,
  * and libs/resources stays pure: no Node built-in outside its `./node` subpath and, of the
  * forecasting library, only its model catalog and verdicts outside its `./warm-up` subpath, so
- * the dashboard's browser bundle takes its schemas without stubs or the models. `npm run check:deps` prints the violations and fails when there is one.
+ * the dashboard's browser bundle takes its schemas without stubs or the models; code the
+ * browser loads takes libs/forecast by subpath, never its root. `npm run check:deps` prints the
+ * violations and fails when there is one.
  *
  * dependency-cruiser would say the same, but its current release does not run on Node 20, which
  * this repository supports; TypeScript's own import scanner is enough for rules about packages.
@@ -179,6 +181,28 @@ function impureResourcesImports(): string[] {
     });
 }
 
+/**
+ * Imports of the forecasting library's root by code the browser loads: the dashboard's sources
+ * (not src/server/) and libs/resources' `./warm-up`, which its form takes. The root's barrel
+ * evaluates every module, backtests and their @stdlib statistics included, so a page that needs
+ * one rule or the catalog would carry the whole library; subpaths carry only what they name.
+ */
+function browserForecastRootImports(): string[] {
+  const web = join(ROOT, 'apps/web/src');
+  const files = [
+    ...[...sourceFiles(web)].filter((file) => !relative(web, file).startsWith(`server${sep}`)),
+    join(ROOT, 'libs/resources/src/model-warm-up.ts'),
+  ];
+  return files.flatMap((file) =>
+    specifiersOf(file)
+      .filter((specifier) => specifier === '@cryptoviz/forecast')
+      .map(
+        () =>
+          `${relative(ROOT, file).split(sep).join('/')} imports @cryptoviz/forecast (import by subpath)`,
+      ),
+  );
+}
+
 /** Every violation, one line each, naming the file and the import that breaks the rule. */
 export function dependencyViolations(): string[] {
   const imports = workspaceImports();
@@ -189,6 +213,9 @@ export function dependencyViolations(): string[] {
   );
   for (const finding of impureResourcesImports()) {
     violations.push(`libs/resources stays pure: ${finding}`);
+  }
+  for (const finding of browserForecastRootImports()) {
+    violations.push(`the browser takes libs/forecast by subpath: ${finding}`);
   }
   const cycle = workspaceCycle(imports);
   if (cycle) {
