@@ -2,11 +2,11 @@
  * The workspace dependency rules (docs/DESIGN.md, "Guard rails"), checked over every import of
  * every source and test file: libs never import apps, the dashboard never imports the store or
  * the bus, libs/forecast imports nothing of ours, no workspaces import each other in a cycle,
- * and libs/resources stays pure: no Node built-in outside its `./node` subpath and, of the
- * forecasting library, only its model catalog and verdicts outside its `./warm-up` subpath, so
- * the dashboard's browser bundle takes its schemas without stubs or the models; code the
- * browser loads takes libs/forecast by subpath, never its root. `npm run check:deps` prints the
- * violations and fails when there is one.
+ * and libs/resources stays pure: no Node built-in outside its `./node` subpath, no yaml outside
+ * its `./yaml` subpath and, of the forecasting library, only its model catalog and verdicts
+ * outside its `./warm-up` subpath, so the dashboard's browser bundle takes its schemas without
+ * stubs, YAML or the models; code the browser loads takes libs/forecast by subpath, never its
+ * root. `npm run check:deps` prints the violations and fails when there is one.
  *
  * dependency-cruiser would say the same, but its current release does not run on Node 20, which
  * this repository supports; TypeScript's own import scanner is enough for rules about packages.
@@ -154,9 +154,10 @@ export function workspaceCycle(imports: Import[]): string[] | null {
 const PURE_FORECAST = new Set(['@cryptoviz/forecast/catalog', '@cryptoviz/forecast/verdicts']);
 
 /**
- * Files of libs/resources' main entry that import a Node built-in (only src/node/ may) or the
+ * Files of libs/resources' main entry that import a Node built-in (only src/node/ may), the
  * forecasting library beyond its model catalog (only the `./warm-up` subpath, model-warm-up.ts,
- * builds models), each with the import at fault.
+ * builds models) or yaml (only the `./yaml` subpath, yaml.ts, parses and prints it), each with
+ * the import at fault.
  */
 function impureResourcesImports(): string[] {
   const dir = join(ROOT, 'libs/resources/src');
@@ -165,10 +166,12 @@ function impureResourcesImports(): string[] {
     .flatMap((file) => {
       const name = relative(ROOT, file).split(sep).join('/');
       const warmUp = relative(dir, file) === 'model-warm-up.ts';
+      const yaml = relative(dir, file) === 'yaml.ts';
       return specifiersOf(file)
         .filter(
           (specifier) =>
             specifier.startsWith('node:') ||
+            (!yaml && specifier === 'yaml') ||
             (!warmUp &&
               specifier.startsWith('@cryptoviz/forecast') &&
               !PURE_FORECAST.has(specifier)),
@@ -176,7 +179,9 @@ function impureResourcesImports(): string[] {
         .map((specifier) =>
           specifier.startsWith('node:')
             ? `${name} imports a Node built-in (move it to src/node)`
-            : `${name} imports ${specifier} (only ./catalog and ./verdicts; models belong to ./warm-up)`,
+            : specifier === 'yaml'
+              ? `${name} imports yaml (YAML belongs to ./yaml, which the dashboard does not load)`
+              : `${name} imports ${specifier} (only ./catalog and ./verdicts; models belong to ./warm-up)`,
         );
     });
 }
