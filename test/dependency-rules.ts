@@ -2,9 +2,11 @@
  * The workspace dependency rules (docs/DESIGN.md, "Guard rails"), checked over every import of
  * every source and test file: libs never import apps, the dashboard never imports the store or
  * the bus, libs/forecast imports nothing of ours, no workspaces import each other in a cycle,
- * and libs/resources stays pure: no Node built-in outside its `./node` subpath and, of the
- * forecasting library, only its model catalog and verdicts outside its `./warm-up` subpath, so
- * the dashboard's browser bundle takes its schemas without stubs or the models. `npm run check:deps` prints the violations and fails when there is one.
+ * and libs/resources stays pure: no Node built-in outside its `./node` subpath, no yaml outside
+ * its `./yaml` subpath and, of the forecasting library, only its model catalog and verdicts
+ * outside its `./warm-up` subpath, so the dashboard's browser bundle takes its schemas without
+ * stubs, YAML or the models; code the browser loads takes libs/forecast by subpath, never its
+ * root. `npm run check:deps` prints the violations and fails when there is one.
  *
  * dependency-cruiser would say the same, but its current release does not run on Node 20, which
  * this repository supports; TypeScript's own import scanner is enough for rules about packages.
@@ -152,9 +154,10 @@ export function workspaceCycle(imports: Import[]): string[] | null {
 const PURE_FORECAST = new Set(['@cryptoviz/forecast/catalog', '@cryptoviz/forecast/verdicts']);
 
 /**
- * Files of libs/resources' main entry that import a Node built-in (only src/node/ may) or the
+ * Files of libs/resources' main entry that import a Node built-in (only src/node/ may), the
  * forecasting library beyond its model catalog (only the `./warm-up` subpath, model-warm-up.ts,
- * builds models), each with the import at fault.
+ * builds models) or yaml (only the `./yaml` subpath, yaml.ts, parses and prints it), each with
+ * the import at fault.
  */
 function impureResourcesImports(): string[] {
   const dir = join(ROOT, 'libs/resources/src');
@@ -163,10 +166,12 @@ function impureResourcesImports(): string[] {
     .flatMap((file) => {
       const name = relative(ROOT, file).split(sep).join('/');
       const warmUp = relative(dir, file) === 'model-warm-up.ts';
+      const yaml = relative(dir, file) === 'yaml.ts';
       return specifiersOf(file)
         .filter(
           (specifier) =>
             specifier.startsWith('node:') ||
+            (!yaml && specifier === 'yaml') ||
             (!warmUp &&
               specifier.startsWith('@cryptoviz/forecast') &&
               !PURE_FORECAST.has(specifier)),
@@ -174,9 +179,33 @@ function impureResourcesImports(): string[] {
         .map((specifier) =>
           specifier.startsWith('node:')
             ? `${name} imports a Node built-in (move it to src/node)`
-            : `${name} imports ${specifier} (only ./catalog and ./verdicts; models belong to ./warm-up)`,
+            : specifier === 'yaml'
+              ? `${name} imports yaml (YAML belongs to ./yaml, which the dashboard does not load)`
+              : `${name} imports ${specifier} (only ./catalog and ./verdicts; models belong to ./warm-up)`,
         );
     });
+}
+
+/**
+ * Imports of the forecasting library's root by code the browser loads: the dashboard's sources
+ * (not src/server/) and libs/resources' `./warm-up`, which its form takes. The root's barrel
+ * evaluates every module, backtests and their @stdlib statistics included, so a page that needs
+ * one rule or the catalog would carry the whole library; subpaths carry only what they name.
+ */
+function browserForecastRootImports(): string[] {
+  const web = join(ROOT, 'apps/web/src');
+  const files = [
+    ...[...sourceFiles(web)].filter((file) => !relative(web, file).startsWith(`server${sep}`)),
+    join(ROOT, 'libs/resources/src/model-warm-up.ts'),
+  ];
+  return files.flatMap((file) =>
+    specifiersOf(file)
+      .filter((specifier) => specifier === '@cryptoviz/forecast')
+      .map(
+        () =>
+          `${relative(ROOT, file).split(sep).join('/')} imports @cryptoviz/forecast (import by subpath)`,
+      ),
+  );
 }
 
 /** Every violation, one line each, naming the file and the import that breaks the rule. */
@@ -189,6 +218,9 @@ export function dependencyViolations(): string[] {
   );
   for (const finding of impureResourcesImports()) {
     violations.push(`libs/resources stays pure: ${finding}`);
+  }
+  for (const finding of browserForecastRootImports()) {
+    violations.push(`the browser takes libs/forecast by subpath: ${finding}`);
   }
   const cycle = workspaceCycle(imports);
   if (cycle) {

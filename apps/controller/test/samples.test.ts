@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MODEL_NAMES } from '@cryptoviz/forecast';
-import { parseManifests, PROVIDERS, type Resource } from '@cryptoviz/resources';
+import { PROVIDERS, type Resource } from '@cryptoviz/resources';
+import { parseManifests } from '@cryptoviz/resources/yaml';
 import { sampleFiles, samplesDir } from './sample-files.ts';
 
 describe('k8s-dev/samples', () => {

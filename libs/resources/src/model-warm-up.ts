@@ -1,4 +1,5 @@
-import { barsNeeded, modelSpecFrom, type ModelSpec } from '@cryptoviz/forecast';
+import { barsNeeded } from '@cryptoviz/forecast/forecaster';
+import { modelSpecFrom, type ModelSpec } from '@cryptoviz/forecast/model-spec';
 import { parseDuration } from './duration.ts';
 import type { PredictionModelSpec } from './prediction-model.ts';
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { parseOrThrow } from './issues.ts';
 import { resourceNameSchema } from './names.ts';
+import { DEFAULT_NAMESPACE } from './resource-label.ts';
+
+export { DEFAULT_NAMESPACE, resourceLabel } from './resource-label.ts';
 
 /**
  * A resource's identity: its namespace and name, as in Kubernetes. Subjects, heartbeats,
@@ -12,9 +15,6 @@ export const resourceRefSchema = z.strictObject({
   name: resourceNameSchema,
 });
 export type ResourceRef = z.infer<typeof resourceRefSchema>;
-
-/** Where a manifest without `metadata.namespace` lives: kubectl's rule, locally as well. */
-export const DEFAULT_NAMESPACE = 'default';
 
 /** A ref as one string, `namespace/name` (the Kubernetes convention): rows, ids, URLs. */
 export function resourceKey(ref: ResourceRef): string {
@@ -80,12 +80,3 @@ export const resourceInputSchema = z
   .max(127)
   .transform((input) => (input.includes('/') ? input : `${DEFAULT_NAMESPACE}/${input}`))
   .pipe(resourceKeySchema);
-
-/**
- * How a key is shown to a person: the name alone in `default`, the whole key elsewhere (the
- * inverse of {@link resourceInputSchema}, so what is shown can be typed back).
- */
-export function resourceLabel(key: string): string {
-  const prefix = `${DEFAULT_NAMESPACE}/`;
-  return key.startsWith(prefix) ? key.slice(prefix.length) : key;
-}

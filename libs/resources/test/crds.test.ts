@@ -2,13 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  buildCrd,
-  CRD_KINDS,
-  crdFileName,
-  renderCrdYaml,
-  toStructuralSchema,
-} from '../src/index.ts';
+import { buildCrd, CRD_KINDS, crdFileName, toStructuralSchema } from '../src/index.ts';
+import { renderCrdYaml } from '../src/yaml.ts';
 
 const crdsDir = join(import.meta.dirname, '../../../crds');
 

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cryptoSourceSpecSchema,
-  formatIssues,
-  parseManifests,
-  predictionModelSpecSchema,
-} from '../src/index.ts';
+import { cryptoSourceSpecSchema, formatIssues, predictionModelSpecSchema } from '../src/index.ts';
+import { parseManifests } from '../src/yaml.ts';
 
 const issues = (
   schema: typeof cryptoSourceSpecSchema | typeof predictionModelSpecSchema,

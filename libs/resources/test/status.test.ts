@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  combineSkillTests,
-  formatIssues,
-  predictionModelStatusSchema,
-  renderCrdYaml,
-} from '../src/index.ts';
+import { combineSkillTests, formatIssues, predictionModelStatusSchema } from '../src/index.ts';
+import { renderCrdYaml } from '../src/yaml.ts';
 
 describe('PredictionModel status: skill verdict', () => {
   it('accepts each verdict with its p-value, and a verdict without one', () => {

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseManifests, refOf, resourceKey, type Resource } from '@cryptoviz/resources';
+import { refOf, resourceKey, type Resource } from '@cryptoviz/resources';
+import { parseManifests } from '@cryptoviz/resources/yaml';
 
 export interface ManifestFile {
   resources: Resource[];

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { parseAllDocuments, Document } from 'yaml';
 import {
   DEFAULT_NAMESPACE,
-  parseManifests,
   refOf,
   resourceKey,
   type Resource,
   type ResourceKind,
   type ResourceRef,
 } from '@cryptoviz/resources';
+import { parseManifests } from '@cryptoviz/resources/yaml';
 import {
   describeResource,
   ResourceConflictError,

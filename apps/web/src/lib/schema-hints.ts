@@ -1,4 +1,4 @@
-import { MODEL_PARAMS, type ModelName } from '@cryptoviz/forecast';
+import { MODEL_PARAMS, type ModelName } from '@cryptoviz/forecast/catalog';
 import {
   cryptoSourceSpecSchema,
   predictionModelSpecSchema,

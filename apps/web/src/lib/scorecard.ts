@@ -1,4 +1,4 @@
-import { SKILL_VERDICT_TEXT, type SkillVerdict } from '@cryptoviz/forecast';
+import { SKILL_VERDICT_TEXT, type SkillVerdict } from '@cryptoviz/forecast/verdicts';
 import { formatPValue } from './format.ts';
 
 /** A model's standing against naive: the Diebold–Mariano test's verdict, or the baseline itself. */

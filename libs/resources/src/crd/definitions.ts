@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import type { z } from 'zod';
 import { cryptoSourceSpecSchema } from '../crypto-source.ts';
 import { GROUP, VERSION, type ResourceKind } from '../manifest.ts';
@@ -150,9 +149,4 @@ export const CRD_KINDS = Object.keys(KIND_DEFINITIONS) as ResourceKind[];
 /** The file `npm run crds` writes for a kind, and the drift test compares against. */
 export function crdFileName(kind: ResourceKind): string {
   return `${crdName(kind)}.yaml`;
-}
-
-export function renderCrdYaml(kind: ResourceKind): string {
-  const header = '# Generated from libs/resources by `npm run crds`. Do not edit by hand.\n';
-  return header + stringify(buildCrd(kind), { lineWidth: 0 });
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ManifestError, parseManifests, type Resource, type ResourceKind } from '../manifest.ts';
+import { ManifestError, type Resource, type ResourceKind } from '../manifest.ts';
+import { parseManifests } from '../yaml.ts';
 
 /**
  * Reads the one resource of `kind` a worker serves from a manifest file (a mounted ConfigMap

@@ -5,7 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CRD_KINDS, crdFileName, renderCrdYaml } from '../crd/definitions.ts';
+import { CRD_KINDS, crdFileName } from '../crd/definitions.ts';
+import { renderCrdYaml } from '../yaml.ts';
 
 const REPO_DIR = join(import.meta.dirname, '../../../..');
 const CRD_DIRS = [join(REPO_DIR, 'crds'), join(REPO_DIR, 'charts/cryptoviz/crds')];
