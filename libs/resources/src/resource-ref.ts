@@ -13,7 +13,10 @@ export const resourceRefSchema = z.strictObject({
 });
 export type ResourceRef = z.infer<typeof resourceRefSchema>;
 
-/** Where a manifest without `metadata.namespace` lives: kubectl's rule, locally as well. */
+/**
+ * Where a manifest read from a file without `metadata.namespace` lives (kubectl's rule), and
+ * the current namespace locally.
+ */
 export const DEFAULT_NAMESPACE = 'default';
 
 /** A ref as one string, `namespace/name` (the Kubernetes convention): rows, ids, URLs. */
@@ -71,21 +74,44 @@ export function parseResourceKey(key: string, field = 'resource'): Readonly<Reso
   return ref;
 }
 
-/**
- * What a person types for a resource (a CLI argument, a gateway input): `namespace/name`, or
- * a bare name, meaning the `default` namespace as kubectl does. The one place that rule lives.
- */
-export const resourceInputSchema = z
-  .string()
-  .max(127)
-  .transform((input) => (input.includes('/') ? input : `${DEFAULT_NAMESPACE}/${input}`))
-  .pipe(resourceKeySchema);
+function inputSchema(namespace: string) {
+  return z
+    .string()
+    .max(127)
+    .transform((input) => (input.includes('/') ? input : `${namespace}/${input}`))
+    .pipe(resourceKeySchema);
+}
+
+// A gateway reads every request's input in its one namespace: its schema is built once.
+const inputSchemas = new Map<string, ReturnType<typeof inputSchema>>();
 
 /**
- * How a key is shown to a person: the name alone in `default`, the whole key elsewhere (the
- * inverse of {@link resourceInputSchema}, so what is shown can be typed back).
+ * What a person types for a resource (a CLI argument, a gateway input) as the key it means
+ * where the current namespace is `namespace` (kubectl's rule): `namespace/name` as it is, or a
+ * bare name, one of the current namespace. That is the namespace the gateway serves in a
+ * cluster, `default` locally. The one place that rule lives.
  */
-export function resourceLabel(key: string): string {
-  const prefix = `${DEFAULT_NAMESPACE}/`;
-  return key.startsWith(prefix) ? key.slice(prefix.length) : key;
+export function resourceInputSchemaIn(namespace: string): ReturnType<typeof inputSchema> {
+  let schema = inputSchemas.get(namespace);
+  if (!schema) {
+    schema = inputSchema(namespace);
+    inputSchemas.set(namespace, schema);
+  }
+  return schema;
 }
+
+/** What a person types, read where the current namespace is `default`: locally. */
+export const resourceInputSchema = resourceInputSchemaIn(DEFAULT_NAMESPACE);
+
+/**
+ * How a key is shown to a person where the current namespace is `namespace`: the name alone
+ * in it, the whole key elsewhere (the inverse of {@link resourceInputSchemaIn} there, so what
+ * is shown can be typed back).
+ */
+export function labelIn(namespace: string): (key: string) => string {
+  const prefix = `${namespace}/`;
+  return (key) => (key.startsWith(prefix) ? key.slice(prefix.length) : key);
+}
+
+/** How a key is shown where the current namespace is `default`: locally. */
+export const resourceLabel = labelIn(DEFAULT_NAMESPACE);
