@@ -14,13 +14,17 @@ const namespace = writable(DEFAULT_NAMESPACE);
  */
 export const resourceLabel = derived(namespace, labelIn);
 
+type Ask = () => Promise<{ namespace: string }>;
+
 /**
  * Asks the gateway its namespace once. Until it answers, keys show as they would locally; a
  * gateway still starting is asked again, as its namespace is not about to change.
  */
-export function learnNamespace(): void {
-  api.resources.namespace.query().then(
+export function learnNamespace(ask: Ask = () => api.resources.namespace.query()): Promise<void> {
+  return ask().then(
     (here) => namespace.set(here.namespace),
-    () => setTimeout(learnNamespace, RETRY_MS),
+    () => {
+      setTimeout(() => void learnNamespace(ask), RETRY_MS);
+    },
   );
 }
