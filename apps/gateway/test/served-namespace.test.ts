@@ -64,7 +64,13 @@ describe('a gateway serving a namespace other than default (Kubernetes API)', ()
     const found = await gw.client.resources.get.query({ kind: 'CryptoSource', key: 'binance' });
     expect(found.metadata).toMatchObject({ name: 'binance', namespace });
 
-    // Its workers' rows carry its key in the served namespace; a bare name reads them.
+    // As stored it carries the served namespace, so the key its workers are planned by and
+    // write their rows under (`refOf` of what the controller reads) is of that namespace.
+    const listing = await gw.client.resources.list.query();
+    expect(listing.sources.map((s) => resourceKey(refOf(s.resource)))).toEqual([
+      `${namespace}/binance`,
+    ]);
+    // A bare name reads those rows.
     await insertTicks(gw.db.pool, [tick(`${namespace}/binance`, 'BTC', new Date(), 100)]);
     const latest = await gw.client.markets.latest.query({ sources: ['binance'] });
     expect(latest).toEqual([
