@@ -59,7 +59,10 @@ export const gatewayEnv = {
   GATEWAY_RESOURCES: z.enum(['folder', 'kubernetes']).default('folder'),
   /** Folder of CryptoSource/PredictionModel manifests that mutations edit (local mode). */
   GATEWAY_MANIFESTS: z.string().min(1).default('k8s-dev/samples'),
-  /** The namespace whose resources the gateway serves (kubernetes mode). */
+  /**
+   * The namespace whose resources the gateway serves (kubernetes mode), and so its current one:
+   * a manifest without a namespace goes into it, a bare name means one of it.
+   */
   GATEWAY_NAMESPACE: z
     .string()
     .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name')

@@ -103,14 +103,17 @@ describe('resources through the Kubernetes API (gateway in a cluster)', () => {
     expect((refusal as Error).message).toMatch(/spec\.provider/);
   });
 
-  it('matches by namespace as well as name: another namespace’s ref is not this store’s', async () => {
+  it('matches by namespace as well as name, and refuses another namespace’s ref', async () => {
     const created = await store.create(source('scoped', ['BTC']));
     expect(created.metadata.namespace).toBe(namespace);
+    expect(store.namespace).toBe(namespace);
     expect(await store.get('CryptoSource', { namespace, name: 'scoped' })).toBeDefined();
     const elsewhere = { namespace: 'default', name: 'scoped' };
-    expect(await store.get('CryptoSource', elsewhere)).toBeUndefined();
+    const notServed = `namespace "default" is not served here: this gateway manages namespace "${namespace}"`;
+    await expect(store.get('CryptoSource', elsewhere)).rejects.toThrow(notServed);
+    await expect(store.delete('CryptoSource', elsewhere)).rejects.toThrow(notServed);
     await expect(store.delete('CryptoSource', elsewhere)).rejects.toBeInstanceOf(
-      ResourceNotFoundError,
+      ResourceRejectedError,
     );
     const foreign = source('scoped', ['ETH']);
     const moved = { ...foreign, metadata: { ...foreign.metadata, namespace: 'default' } };

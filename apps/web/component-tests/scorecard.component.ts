@@ -2,6 +2,7 @@ import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import Scorecard from '../src/lib/components/Scorecard.svelte';
 import type { ApiOutputs } from '../src/lib/api.ts';
+import { learnNamespace } from '../src/lib/resource-label.ts';
 import { render } from './mount.ts';
 import { reactiveProps } from './reactive-props.svelte.ts';
 
@@ -50,6 +51,26 @@ describe('Scorecard', () => {
     [...target.querySelectorAll('[data-testid="scorecard"] tbody tr')].map((tr) =>
       tr.textContent.replace(/\s+/g, ' ').trim(),
     );
+
+  it('names the models of the gateway’s namespace by their bare names, others by their keys', async () => {
+    await learnNamespace(() => Promise.resolve({ namespace: 'cryptoviz' }));
+    try {
+      const view = render(Scorecard, {
+        scores: [score('cryptoviz/ridge-btc'), score('team-b/holt-btc')],
+        error: null,
+        horizonS: 3_600,
+        windowLabel: '7 days',
+      });
+      cleanup = view.destroy;
+      const titles = [...view.target.querySelectorAll('[data-testid="scorecard"] tbody .title')];
+      expect(titles.map((cell) => cell.textContent.trim())).toEqual([
+        'ridge-btc',
+        'team-b/holt-btc',
+      ]);
+    } finally {
+      await learnNamespace(() => Promise.resolve({ namespace: 'default' }));
+    }
+  });
 
   it('says it is loading, then lists the models scored at the chosen horizon', () => {
     const props = reactiveProps<{

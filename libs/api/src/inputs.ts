@@ -1,6 +1,12 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { resourceInputSchema, resourceNameSchema, symbolSchema } from '@cryptoviz/resources';
+import {
+  resourceInputSchema,
+  resourceInputSchemaIn,
+  resourceNameSchema,
+  symbolSchema,
+} from '@cryptoviz/resources';
+import type { GatewayDeps } from './context.ts';
 import type { QueryLimits } from './query-limits.ts';
 
 /**
@@ -10,11 +16,37 @@ import type { QueryLimits } from './query-limits.ts';
 export const symbol = symbolSchema;
 /** A resource's name (DNS-1123 label, ≤ 63 characters): the resource procedures' own. */
 export const resourceName = z.string().max(63).pipe(resourceNameSchema);
+/** A source or model as a person typed it, checked but not yet read as a key: see `keyHere`. */
+export interface TypedResource {
+  readonly typed: string;
+}
+
 /**
- * A source or model whose data a query reads, by its key `namespace/name`; a bare name is
- * one of the `default` namespace. The data comes back keyed the same way.
+ * A source or model whose data a query reads, by its key `namespace/name` or a bare name. Which
+ * key a bare name means depends on the gateway (its store's namespace), which a schema does not
+ * see: it is checked here, so an error names the field, and read in the procedure
+ * (`keyHere`). Being no string until then, it cannot reach a query unread.
  */
-export const resourceKeyInput = resourceInputSchema;
+export const resourceKeyInput = z.string().transform((typed, ctx): TypedResource => {
+  // A bare name is valid in one namespace if in any: `default` stands for all of them.
+  for (const issue of resourceInputSchema.safeParse(typed).error?.issues ?? []) {
+    ctx.addIssue({ code: 'custom', message: issue.message });
+  }
+  return { typed };
+});
+
+/** The key a typed resource means at this gateway: a bare name is one of its store's namespace. */
+export function keyHere(deps: GatewayDeps, resource: TypedResource): string {
+  return resourceInputSchemaIn(deps.resources.namespace).parse(resource.typed);
+}
+
+/** {@link keyHere} of each, an absent list staying absent. */
+export function keysHere(
+  deps: GatewayDeps,
+  resources: readonly TypedResource[] | undefined,
+): string[] | undefined {
+  return resources?.map((resource) => keyHere(deps, resource));
+}
 
 const MAX_LIST = 100;
 export const symbolList = z.array(symbol).min(1).max(MAX_LIST);

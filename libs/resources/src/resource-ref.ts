@@ -3,7 +3,7 @@ import { parseOrThrow } from './issues.ts';
 import { resourceNameSchema } from './names.ts';
 import { DEFAULT_NAMESPACE } from './resource-label.ts';
 
-export { DEFAULT_NAMESPACE, resourceLabel } from './resource-label.ts';
+export { DEFAULT_NAMESPACE, labelIn, resourceLabel } from './resource-label.ts';
 
 /**
  * A resource's identity: its namespace and name, as in Kubernetes. Subjects, heartbeats,
@@ -71,12 +71,31 @@ export function parseResourceKey(key: string, field = 'resource'): Readonly<Reso
   return ref;
 }
 
+function inputSchema(namespace: string) {
+  return z
+    .string()
+    .max(127)
+    .transform((input) => (input.includes('/') ? input : `${namespace}/${input}`))
+    .pipe(resourceKeySchema);
+}
+
+// A gateway reads every request's input in its one namespace: its schema is built once.
+const inputSchemas = new Map<string, ReturnType<typeof inputSchema>>();
+
 /**
- * What a person types for a resource (a CLI argument, a gateway input): `namespace/name`, or
- * a bare name, meaning the `default` namespace as kubectl does. The one place that rule lives.
+ * What a person types for a resource (a CLI argument, a gateway input) as the key it means
+ * where the current namespace is `namespace` (kubectl's rule): `namespace/name` as it is, or a
+ * bare name, one of the current namespace. That is the namespace the gateway serves in a
+ * cluster, `default` locally. The one place that rule lives.
  */
-export const resourceInputSchema = z
-  .string()
-  .max(127)
-  .transform((input) => (input.includes('/') ? input : `${DEFAULT_NAMESPACE}/${input}`))
-  .pipe(resourceKeySchema);
+export function resourceInputSchemaIn(namespace: string): ReturnType<typeof inputSchema> {
+  let schema = inputSchemas.get(namespace);
+  if (!schema) {
+    schema = inputSchema(namespace);
+    inputSchemas.set(namespace, schema);
+  }
+  return schema;
+}
+
+/** What a person types, read where the current namespace is `default`: locally. */
+export const resourceInputSchema = resourceInputSchemaIn(DEFAULT_NAMESPACE);

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatIssues,
+  labelIn,
   parseResourceKey,
   refOf,
   resourceInputSchema,
+  resourceInputSchemaIn,
   resourceKey,
   resourceKeySchema,
   resourceLabel,
@@ -49,5 +52,31 @@ describe('resource identity', () => {
     }
     expect(resourceLabel('default/binance')).toBe('binance');
     expect(resourceLabel('team-a/binance')).toBe('team-a/binance');
+  });
+
+  it('takes a bare name as one of the current namespace, wherever that is', () => {
+    const inCryptoviz = resourceInputSchemaIn('cryptoviz');
+    expect(inCryptoviz.parse('binance')).toBe('cryptoviz/binance');
+    expect(inCryptoviz.parse('team-a/binance')).toBe('team-a/binance');
+    expect(inCryptoviz.parse('default/binance')).toBe('default/binance');
+    const refused = inCryptoviz.safeParse('Binance');
+    expect(refused.success).toBe(false);
+    expect(formatIssues(refused.error!)).toMatch(/^name must be a DNS-1123 label/);
+    // Locally the current namespace is default: the default versions are these rules there.
+    expect(resourceInputSchemaIn('default').parse('binance')).toBe(
+      resourceInputSchema.parse('binance'),
+    );
+  });
+
+  it('shows the current namespace’s keys as bare names, which read back there as the same key', () => {
+    const label = labelIn('cryptoviz');
+    expect(label('cryptoviz/binance')).toBe('binance');
+    expect(label('default/binance')).toBe('default/binance');
+    // A namespace whose name begins with the current one's is another namespace.
+    expect(label('cryptoviz-b/binance')).toBe('cryptoviz-b/binance');
+    for (const key of ['cryptoviz/binance', 'default/binance', 'cryptoviz-b/binance']) {
+      expect(resourceInputSchemaIn('cryptoviz').parse(label(key))).toBe(key);
+    }
+    expect(labelIn('default')('default/binance')).toBe(resourceLabel('default/binance'));
   });
 });

@@ -53,6 +53,8 @@ function fileStem(kind: ResourceKind, ref: ResourceRef): string {
  */
 export class FolderResourceStore implements ResourceStore {
   readonly backend = 'folder' as const;
+  /** Locally the current namespace is `default`: a manifest without one is there (`refOf`). */
+  readonly namespace = DEFAULT_NAMESPACE;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dir: string) {}
@@ -72,7 +74,9 @@ export class FolderResourceStore implements ResourceStore {
       const { located } = await this.#scan();
       const ref = refOf(resource);
       if (located.some((l) => sameObject(l.resource, resource.kind, ref))) {
-        throw new ResourceConflictError(`${describeResource(resource.kind, ref)} already exists`);
+        throw new ResourceConflictError(
+          `${describeResource(resource.kind, ref, this.namespace)} already exists`,
+        );
       }
       await mkdir(this.dir, { recursive: true });
       const taken = new Set(await readdir(this.dir));
@@ -110,7 +114,11 @@ export class FolderResourceStore implements ResourceStore {
   async #find(kind: ResourceKind, ref: ResourceRef): Promise<Located> {
     const { located } = await this.#scan();
     const found = located.find((l) => sameObject(l.resource, kind, ref));
-    if (!found) throw new ResourceNotFoundError(`${describeResource(kind, ref)} does not exist`);
+    if (!found) {
+      throw new ResourceNotFoundError(
+        `${describeResource(kind, ref, this.namespace)} does not exist`,
+      );
+    }
     return found;
   }
 

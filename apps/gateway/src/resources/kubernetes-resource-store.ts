@@ -47,10 +47,9 @@ function reason(err: unknown): string {
  * `kubectl` would write them; the operator then reconciles what changed. Objects that fail
  * our schema (edited by hand around the CRD's validation) are listed as errors, not served.
  *
- * The store serves its own namespace only (the gateway's RBAC is a namespaced Role): a ref of
- * another namespace is not found, and a manifest naming another namespace is refused. A
- * manifest without a namespace goes into the store's, as `kubectl apply` puts it into the
- * current one.
+ * The store serves its own namespace only (the gateway's RBAC is a namespaced Role): a ref or a
+ * manifest of another namespace is refused. That namespace is the current one, as kubectl has
+ * one: a manifest without a namespace goes into it, and a bare name means one of it.
  */
 export class KubernetesResourceStore implements ResourceStore {
   readonly backend = 'kubernetes' as const;
@@ -65,17 +64,24 @@ export class KubernetesResourceStore implements ResourceStore {
 
   /** The ref a manifest is stored under; throws when it names a namespace not served here. */
   #refOf(resource: Resource): ResourceRef {
-    const namespace = resource.metadata.namespace ?? this.namespace;
-    if (namespace !== this.namespace) {
-      throw new ResourceRejectedError(
-        `metadata.namespace "${namespace}" is not served here: this gateway manages namespace "${this.namespace}"`,
-      );
-    }
-    return { namespace, name: resource.metadata.name };
+    const ref = {
+      namespace: resource.metadata.namespace ?? this.namespace,
+      name: resource.metadata.name,
+    };
+    this.#assertServed(ref, 'metadata.namespace');
+    return ref;
   }
 
-  #serves(ref: ResourceRef): boolean {
-    return ref.namespace === this.namespace;
+  /**
+   * Another namespace's ref is refused, not answered "does not exist": its object may well
+   * exist, out of this gateway's reach, and the person probably meant this namespace.
+   */
+  #assertServed(ref: ResourceRef, field = 'namespace'): void {
+    if (ref.namespace !== this.namespace) {
+      throw new ResourceRejectedError(
+        `${field} "${ref.namespace}" is not served here: this gateway manages namespace "${this.namespace}"`,
+      );
+    }
   }
 
   #target(kind: ResourceKind) {
@@ -127,7 +133,7 @@ export class KubernetesResourceStore implements ResourceStore {
   }
 
   async get(kind: ResourceKind, ref: ResourceRef): Promise<Resource | undefined> {
-    if (!this.#serves(ref)) return undefined;
+    this.#assertServed(ref);
     const object = await this.#raw(kind, ref.name);
     if (!object) return undefined;
     const parsed = this.#parse(kind, object);
@@ -144,7 +150,9 @@ export class KubernetesResourceStore implements ResourceStore {
       });
     } catch (err) {
       if (statusOf(err) === 409) {
-        throw new ResourceConflictError(`${describeResource(resource.kind, ref)} already exists`);
+        throw new ResourceConflictError(
+          `${describeResource(resource.kind, ref, this.namespace)} already exists`,
+        );
       }
       throw this.#refusal(err);
     }
@@ -167,7 +175,7 @@ export class KubernetesResourceStore implements ResourceStore {
     } catch (err) {
       if (statusOf(err) === 409) {
         throw new ResourceConflictError(
-          `${describeResource(resource.kind, ref)} changed meanwhile; read it again`,
+          `${describeResource(resource.kind, ref, this.namespace)} changed meanwhile; read it again`,
         );
       }
       if (statusOf(err) === 404) throw this.#missing(resource.kind, ref);
@@ -177,7 +185,7 @@ export class KubernetesResourceStore implements ResourceStore {
   }
 
   async delete(kind: ResourceKind, ref: ResourceRef): Promise<void> {
-    if (!this.#serves(ref)) throw this.#missing(kind, ref);
+    this.#assertServed(ref);
     try {
       await this.#api.deleteNamespacedCustomObject({ ...this.#target(kind), name: ref.name });
     } catch (err) {
@@ -201,7 +209,9 @@ export class KubernetesResourceStore implements ResourceStore {
   }
 
   #missing(kind: ResourceKind, ref: ResourceRef): ResourceNotFoundError {
-    return new ResourceNotFoundError(`${describeResource(kind, ref)} does not exist`);
+    return new ResourceNotFoundError(
+      `${describeResource(kind, ref, this.namespace)} does not exist`,
+    );
   }
 
   #refusal(err: unknown): Error {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { decodeJson, decodeTicks } from '@cryptoviz/bus';
 import { predictionRecordSchema } from '@cryptoviz/forecast';
 import type { Context } from '../context.ts';
-import { lastEventId, lastTickEventId, keyList, symbolList } from '../inputs.ts';
+import { keyList, keysHere, lastEventId, lastTickEventId, symbolList } from '../inputs.ts';
 import { collectPipelineHealth } from '../health/pipeline-health.ts';
 import { readStream } from '../live/stream-reader.ts';
 import { isDeclaredForecast, isDeclaredSource } from '../resources/declared-resources.ts';
@@ -66,7 +66,12 @@ async function* liveForecasts(
   input: z.output<typeof forecastSelection>,
   signal: AbortSignal | undefined,
 ) {
-  const selection = selectSubjects(subjectPrefix(ctx), 'predictions', input.models, input.symbols);
+  const selection = selectSubjects(
+    subjectPrefix(ctx),
+    'predictions',
+    keysHere(ctx.deps, input.models),
+    input.symbols,
+  );
   const stream = ctx.deps.topo.streams.predictions;
   for await (const msg of liveMessages(ctx, stream, selection, input.lastEventId, signal)) {
     const prediction = decodeJson(predictionRecordSchema, msg.data);
@@ -90,7 +95,12 @@ export const liveRouter = router({
         .default({}),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      const selection = selectSubjects(subjectPrefix(ctx), 'ticks', input.sources, input.symbols);
+      const selection = selectSubjects(
+        subjectPrefix(ctx),
+        'ticks',
+        keysHere(ctx.deps, input.sources),
+        input.symbols,
+      );
       const stream = ctx.deps.topo.streams.ticks;
       const after = input.lastEventId;
       // Part of a message was seen: read that message again, for the rest of it.

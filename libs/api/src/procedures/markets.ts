@@ -5,7 +5,9 @@ import {
   assertRowsWithin,
   fromBeforeTo,
   fromBeforeToMessage,
+  keyHere,
   keyList,
+  keysHere,
   rangeShape,
   resourceKeyInput,
   symbol,
@@ -25,7 +27,10 @@ export const marketsRouter = router({
     )
     .query(async ({ ctx, input }) => {
       const declared = await ctx.deps.declared.read();
-      const ticks = await latestTicks(ctx.deps.pool, input);
+      const ticks = await latestTicks(ctx.deps.pool, {
+        ...input,
+        sources: keysHere(ctx.deps, input.sources),
+      });
       return ticks.filter((t) => isDeclaredSource(declared, t.source));
     }),
 
@@ -65,7 +70,10 @@ export const marketsRouter = router({
       const spanMs = input.to.getTime() - input.from.getTime();
       const buckets = Math.ceil(spanMs / CANDLE_INTERVALS[input.interval]);
       assertRowsWithin(buckets, ctx.deps.limits, `${input.interval} candles`);
-      return candles(ctx.deps.pool, ctx.deps.flavor, input);
+      return candles(ctx.deps.pool, ctx.deps.flavor, {
+        ...input,
+        source: keyHere(ctx.deps, input.source),
+      });
     }),
 
   /**

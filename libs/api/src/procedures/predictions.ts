@@ -18,7 +18,9 @@ import {
   fromBeforeTo,
   fromBeforeToMessage,
   horizonS,
+  keyHere,
   keyList,
+  keysHere,
   rangeShape,
   resourceKeyInput,
   symbol,
@@ -51,7 +53,10 @@ export const predictionsRouter = router({
     )
     .query(async ({ ctx, input }) => {
       const declared = await ctx.deps.declared.read();
-      const latest = await latestPredictions(ctx.deps.pool, input);
+      const latest = await latestPredictions(ctx.deps.pool, {
+        ...input,
+        models: keysHere(ctx.deps, input.models),
+      });
       return latest.filter((p) => isDeclaredForecast(declared, p));
     }),
 
@@ -73,7 +78,12 @@ export const predictionsRouter = router({
     )
     .query(async ({ ctx, input }) => {
       assertRangeWithin(input, ctx.deps.limits);
-      return predictionHistory(ctx.deps.pool, { ...input, limit: ctx.deps.limits.maxRows });
+      return predictionHistory(ctx.deps.pool, {
+        ...input,
+        model: keyHere(ctx.deps, input.model),
+        source: input.source && keyHere(ctx.deps, input.source),
+        limit: ctx.deps.limits.maxRows,
+      });
     }),
 
   /**
@@ -98,8 +108,12 @@ export const predictionsRouter = router({
     )
     .query(async ({ ctx, input }) => {
       assertWindowWithin(input.windowDays, ctx.deps.limits);
-      const { windowDays: days, ...filter } = input;
-      const query = { ...filter, seriesWindowMs: days * DAY_MS };
+      const { windowDays: days, model, ...filter } = input;
+      const query = {
+        ...filter,
+        ...(model ? { model: keyHere(ctx.deps, model) } : {}),
+        seriesWindowMs: days * DAY_MS,
+      };
       const declared = await ctx.deps.declared.read();
       const [scores, evidence] = await Promise.all([
         accuracy(ctx.deps.pool, query),
@@ -135,6 +149,8 @@ export const predictionsRouter = router({
     .query(async ({ ctx, input }) => {
       const { limits } = ctx.deps;
       assertWindowWithin(input.windowDays, limits);
+      const model = keyHere(ctx.deps, input.model);
+      const source = input.source && keyHere(ctx.deps, input.source);
       const horizonMs = input.horizonS * 1000;
       const windowMs = input.windowDays * DAY_MS;
       const interval = candleIntervalFor(horizonMs, { windowMs, maxBars: limits.maxRows });
@@ -145,17 +161,17 @@ export const predictionsRouter = router({
         `${interval} candles (windowDays ${input.windowDays})`,
       );
       const inputs = await strategyInputs(ctx.deps.pool, ctx.deps.flavor, {
-        model: input.model,
+        model,
         symbol: input.symbol,
         horizonS: input.horizonS,
-        ...(input.source ? { source: input.source } : {}),
+        ...(source ? { source } : {}),
         windowMs,
         maxRows: limits.maxRows,
       });
       if (!inputs) {
         throw new TRPCError({
           code: 'NOT_FOUND',
-          message: `no forecasts of ${input.model} for ${input.symbol} at ${input.horizonS}s${input.source ? ` from ${input.source}` : ''}`,
+          message: `no forecasts of ${model} for ${input.symbol} at ${input.horizonS}s${source ? ` from ${source}` : ''}`,
         });
       }
       const aligned = alignSignals(inputs.candles, inputs.signals);
@@ -167,7 +183,7 @@ export const predictionsRouter = router({
         });
         return {
           ...result,
-          model: input.model,
+          model,
           source: inputs.source,
           symbol: input.symbol,
           horizonS: input.horizonS,
@@ -178,7 +194,7 @@ export const predictionsRouter = router({
         if (!(err instanceof TradingInputError)) throw err;
         throw new TRPCError({
           code: 'BAD_REQUEST',
-          message: `cannot trade ${input.model}'s signals on ${inputs.source} ${input.symbol} ${inputs.interval} candles over windowDays ${input.windowDays}: ${err.message}`,
+          message: `cannot trade ${model}'s signals on ${inputs.source} ${input.symbol} ${inputs.interval} candles over windowDays ${input.windowDays}: ${err.message}`,
         });
       }
     }),

@@ -12,7 +12,7 @@ import {
   resourceKey,
 } from '@cryptoviz/resources';
 import { latestPredictions, sourceFreshness } from '@cryptoviz/store';
-import { resourceKeyInput, resourceName } from '../inputs.ts';
+import { keyHere, resourceKeyInput, resourceName } from '../inputs.ts';
 import { observeStatus, type ObservedStatus } from '../resources/observed-status.ts';
 import { replayFileProblems } from '../resources/replay-files.ts';
 import {
@@ -42,7 +42,7 @@ const manifestInput = z.strictObject({
   }),
 });
 
-/** One resource by its key `namespace/name` (a bare name: the `default` namespace). */
+/** One resource by its key `namespace/name`, or a bare name (of the store's namespace). */
 const resourceInput = z.strictObject({ kind, key: resourceKeyInput });
 
 /**
@@ -90,7 +90,8 @@ async function validate(
   } as Resource;
 }
 
-function storeErrors<T>(work: () => Promise<T>): Promise<T> {
+/** A store's refusal of a ref (a namespace it does not serve) names `field`, the input at fault. */
+function storeErrors<T>(work: () => Promise<T>, field?: string): Promise<T> {
   return work().catch((err: unknown) => {
     if (err instanceof ResourceNotFoundError) {
       throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
@@ -99,7 +100,8 @@ function storeErrors<T>(work: () => Promise<T>): Promise<T> {
       throw new TRPCError({ code: 'CONFLICT', message: err.message });
     }
     if (err instanceof ResourceRejectedError) {
-      throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
+      const message = field ? `${field}: ${err.message}` : err.message;
+      throw new TRPCError({ code: 'BAD_REQUEST', message });
     }
     throw err;
   });
@@ -147,13 +149,20 @@ export const resourcesRouter = router({
     };
   }),
 
+  /**
+   * The current namespace (kubectl's): what a bare name means here, so a client shows the keys
+   * of this namespace as bare names and what it shows can be typed back.
+   */
+  namespace: publicProcedure.query(({ ctx }) => ({ namespace: ctx.deps.resources.namespace })),
+
   get: publicProcedure.input(resourceInput).query(async ({ ctx, input }) => {
-    const ref = parseResourceKey(input.key);
-    const found = await ctx.deps.resources.get(input.kind, ref);
+    const { resources } = ctx.deps;
+    const ref = parseResourceKey(keyHere(ctx.deps, input.key));
+    const found = await storeErrors(() => resources.get(input.kind, ref), 'key');
     if (!found) {
       throw new TRPCError({
         code: 'NOT_FOUND',
-        message: `${describeResource(input.kind, ref)} does not exist`,
+        message: `${describeResource(input.kind, ref, resources.namespace)} does not exist`,
       });
     }
     return found;
@@ -168,10 +177,11 @@ export const resourcesRouter = router({
     .mutation(({ ctx, input }) => save(ctx.deps, input.manifest, 'update')),
 
   delete: adminProcedure.input(resourceInput).mutation(async ({ ctx, input }) => {
-    await storeErrors(() => ctx.deps.resources.delete(input.kind, parseResourceKey(input.key)));
+    const key = keyHere(ctx.deps, input.key);
+    await storeErrors(() => ctx.deps.resources.delete(input.kind, parseResourceKey(key)), 'key');
     // Its data leaves the live views with the next query, not a listing age later.
     ctx.deps.declared.invalidate();
-    ctx.deps.log.info(input, 'resource deleted');
+    ctx.deps.log.info({ kind: input.kind, key }, 'resource deleted');
     return { deleted: true as const };
   }),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { PredictionRecord } from '@cryptoviz/forecast';
 import { latestPredictions } from '@cryptoviz/store';
-import { keyList, symbolList } from '../inputs.ts';
+import { keyList, keysHere, symbolList } from '../inputs.ts';
 import { isDeclaredForecast } from '../resources/declared-resources.ts';
 import { publicProcedure, router } from '../trpc.ts';
 
@@ -40,7 +40,10 @@ export const signalsRouter = router({
     )
     .query(async ({ ctx, input }) => {
       const declared = await ctx.deps.declared.read();
-      const predictions = await latestPredictions(ctx.deps.pool, input);
+      const predictions = await latestPredictions(ctx.deps.pool, {
+        ...input,
+        models: keysHere(ctx.deps, input.models),
+      });
       return predictions.filter((p) => isDeclaredForecast(declared, p)).map(toSignal);
     }),
 });

@@ -1,14 +1,17 @@
 import {
+  labelIn,
   resourceKey,
-  resourceLabel,
   type Resource,
   type ResourceKind,
   type ResourceRef,
 } from '@cryptoviz/resources';
 
-/** How a store names a resource in its errors: `CryptoSource "team-a/binance"`. */
-export function describeResource(kind: ResourceKind, ref: ResourceRef): string {
-  return `${kind} "${resourceLabel(resourceKey(ref))}"`;
+/**
+ * How a resource is named in errors, as a person in namespace `here` would type it:
+ * `CryptoSource "binance"` there, `CryptoSource "team-a/binance"` elsewhere.
+ */
+export function describeResource(kind: ResourceKind, ref: ResourceRef, here: string): string {
+  return `${kind} "${labelIn(here)(resourceKey(ref))}"`;
 }
 
 export class ResourceNotFoundError extends Error {
@@ -40,12 +43,22 @@ export interface ResourceListing {
  */
 export interface ResourceStore {
   readonly backend: 'folder' | 'kubernetes';
+  /**
+   * The current namespace, as kubectl has one: where a manifest without `metadata.namespace`
+   * is stored and what a bare name means. In a cluster, the one the gateway serves (its
+   * release's); locally, `default`.
+   */
+  readonly namespace: string;
   list(): Promise<ResourceListing>;
+  /** Throws ResourceRejectedError for a ref of a namespace the store does not serve. */
   get(kind: ResourceKind, ref: ResourceRef): Promise<Resource | undefined>;
   /** Throws ResourceConflictError when one of that kind and ref exists. */
   create(resource: Resource): Promise<Resource>;
   /** Throws ResourceNotFoundError when none of that kind and ref exists. */
   update(resource: Resource): Promise<Resource>;
-  /** Throws ResourceNotFoundError when none of that kind and ref exists. */
+  /**
+   * Throws ResourceNotFoundError when none of that kind and ref exists. Like `get`, throws
+   * ResourceRejectedError for a ref of a namespace the store does not serve.
+   */
   delete(kind: ResourceKind, ref: ResourceRef): Promise<void>;
 }
