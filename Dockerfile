@@ -8,7 +8,7 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /src
 # Every workspace's sources: the install's postinstall step (svelte-kit sync) needs the
 # dashboard's, and bench/ is a workspace whose manifest `npm ci` checks.
-COPY package.json package-lock.json tsconfig.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY apps apps
 COPY libs libs
 COPY bench/package.json bench/

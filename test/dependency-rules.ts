@@ -11,7 +11,7 @@
  * dependency-cruiser would say the same, but its current release does not run on Node 20, which
  * this repository supports; TypeScript's own import scanner is enough for rules about packages.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -208,6 +208,91 @@ function browserForecastRootImports(): string[] {
   );
 }
 
+/** The TypeScript project of a workspace's sources; the dashboard's is its Node server's. */
+export function sourceProjectOf(workspace: string): string {
+  return workspace === 'apps/web' ? 'apps/web/src/server' : workspace;
+}
+
+/**
+ * A project's folder, e.g. `libs/bus/test`, → the node it stands for, e.g. `libs/bus (tests)`;
+ * null for a folder that is no package's (charts' tests, the root's).
+ */
+function projectNode(folder: string, workspaces: Iterable<string>): string | null {
+  for (const workspace of workspaces) {
+    if (folder === sourceProjectOf(workspace)) return workspace;
+    if (folder === `${workspace}/test`) return `${workspace} (tests)`;
+  }
+  return null;
+}
+
+function referencesOf(folder: string): string[] | null {
+  const file = join(ROOT, folder, 'tsconfig.json');
+  if (!existsSync(file)) return null;
+  const { config } = ts.readConfigFile(file, (path) => ts.sys.readFile(path));
+  if (!config) return null;
+  const references = (config as { references?: { path: string }[] }).references ?? [];
+  return references.map((r) =>
+    relative(ROOT, resolve(ROOT, folder, r.path))
+      .split(sep)
+      .join('/'),
+  );
+}
+
+/**
+ * Each workspace's TypeScript projects (docs/DESIGN.md, "One tsconfig per package") against
+ * its package.json: the sources' project references exactly the workspaces `dependencies`
+ * names; the tests' project, its own sources and those of `dependencies` and
+ * `devDependencies` (and may reference those workspaces' tests, for their fixtures, and the
+ * repository's own test folders, which are no package's). The root
+ * tsconfig.json references every project, so `tsc -b` checks them all.
+ */
+export function projectReferenceProblems(): string[] {
+  const problems: string[] = [];
+  const packages = workspaceNames();
+  const rootReferences = new Set(referencesOf('.') ?? []);
+  for (const [name, workspace] of [...packages, ['@cryptoviz/bench', 'bench'] as const]) {
+    const manifest = JSON.parse(readFileSync(join(ROOT, workspace, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    const ours = (deps: Record<string, string> = {}) =>
+      Object.keys(deps).flatMap((dep) =>
+        packages.has(dep) && dep !== name ? [packages.get(dep)!] : [],
+      );
+    const runtime = new Set(ours(manifest.dependencies));
+    const forTests = new Set([workspace, ...runtime, ...ours(manifest.devDependencies)]);
+    const projects: [string, Set<string>][] = [[sourceProjectOf(workspace), runtime]];
+    if (existsSync(join(ROOT, workspace, 'test'))) projects.push([`${workspace}/test`, forTests]);
+    for (const [folder, declared] of projects) {
+      const references = referencesOf(folder);
+      if (!references) {
+        problems.push(`${folder}/tsconfig.json is missing: every package has its own project`);
+        continue;
+      }
+      if (!rootReferences.has(folder)) {
+        problems.push(`tsconfig.json does not reference ${folder}, so \`tsc -b\` never checks it`);
+      }
+      const nodes = references.map((reference) => projectNode(reference, packages.values()));
+      for (const node of nodes) {
+        // Folders that are no package's (charts' tests, the root's) are outside package.json's reach.
+        if (node && !declared.has(node.replace(/ \(tests\)$/, ''))) {
+          problems.push(
+            `${folder}/tsconfig.json references ${node}, which its package.json does not declare`,
+          );
+        }
+      }
+      for (const target of declared) {
+        if (!nodes.includes(target)) {
+          problems.push(
+            `${folder}/tsconfig.json does not reference ${target}, which its package.json declares`,
+          );
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 /** Every violation, one line each, naming the file and the import that breaks the rule. */
 export function dependencyViolations(): string[] {
   const imports = workspaceImports();
@@ -222,6 +307,7 @@ export function dependencyViolations(): string[] {
   for (const finding of browserForecastRootImports()) {
     violations.push(`the browser takes libs/forecast by subpath: ${finding}`);
   }
+  violations.push(...projectReferenceProblems().map((p) => `one tsconfig per package: ${p}`));
   const cycle = workspaceCycle(imports);
   if (cycle) {
     const witnesses = cycle.slice(1).map((target, k) => {

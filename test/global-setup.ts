@@ -12,16 +12,10 @@ import {
   type OwnPostgres,
 } from '@cryptoviz/devenv';
 import { ensureDashboardBuild } from '@cryptoviz/web/build';
+import type { TestInfrastructure } from '@cryptoviz/testkit';
 import { freePort } from '@cryptoviz/workloads';
 import { realNodeTestUnavailable } from '../charts/cryptoviz/test/node-fixture.ts';
 import { KUBERNETES_NODE_ENV, STORAGE_FLAVORS_ENV } from './summary-reporter.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** timescaleAdminUrl: a TimescaleDB-enabled cluster of this run's own, when the machine has the extension. */
-    infra: { adminDatabaseUrl: string; natsUrl: string; timescaleAdminUrl: string | null };
-  }
-}
 
 /**
  * A TimescaleDB-enabled cluster for this run when the extension is installed: the shared
@@ -105,7 +99,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     adminDatabaseUrl: infra.postgres.adminUrl,
     natsUrl: infra.nats.url,
     timescaleAdminUrl: timescale?.adminUrl ?? null,
-  });
+  } satisfies TestInfrastructure);
   // Once, before any test, so that `cryptoviz up` and the browser tests find a current build
   // rather than each racing to make one. A failure here must not leave the servers running:
   // vitest only calls the teardown of a setup that returned.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_STREAM_LIMITS,
   deleteStreams,
@@ -15,7 +15,7 @@ import {
   type Topology,
 } from '@cryptoviz/bus';
 import { startOwnNats, type OwnNats } from '@cryptoviz/devenv';
-import { eventually, uniqueName } from '@cryptoviz/testkit';
+import { eventually, testInfra, uniqueName } from '@cryptoviz/testkit';
 import { freePort } from '@cryptoviz/workloads';
 import { connectControllerBus } from '../src/index.ts';
 
@@ -45,13 +45,13 @@ const AN_HOUR_NS = 3_600 * 1e9;
 
 describe('the controller owns the streams and the heartbeat bucket', () => {
   it('declares them when it connects, where nothing existed', async () => {
-    const nc = await connect({ servers: inject('infra').natsUrl });
+    const nc = await connect({ servers: testInfra().natsUrl });
     const jsm = await jetstreamManager(nc);
     const topo = topology(uniqueName('owner').toLowerCase());
     try {
       expect(await missingBusInfrastructure(jsm, topo)).toContain(topo.streams.ticks);
       const bus = await connectControllerBus(
-        inject('infra').natsUrl,
+        testInfra().natsUrl,
         topo.namespace,
         'owner',
         () => undefined,
@@ -65,10 +65,10 @@ describe('the controller owns the streams and the heartbeat bucket', () => {
   });
 
   it('re-creates, on its timer, a stream and the bucket deleted while it runs, and leaves a stream someone changed as it is', async () => {
-    const { nc, jsm } = await lookingOn(inject('infra').natsUrl);
+    const { nc, jsm } = await lookingOn(testInfra().natsUrl);
     const topo = topology(uniqueName('timer').toLowerCase());
     const bus = await connectControllerBus(
-      inject('infra').natsUrl,
+      testInfra().natsUrl,
       topo.namespace,
       'owner',
       () => undefined,

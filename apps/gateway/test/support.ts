@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpLink, TRPCClientError, type TRPCClient } from '@trpc/client';
 import type { AppRouter } from '@cryptoviz/api';
 import { startService, type StartedService } from '@cryptoviz/runtime';
 import type { StorageFlavor } from '@cryptoviz/store';
@@ -97,7 +97,7 @@ export async function putWorkerBeat(
 }
 
 /** A client that presents a bearer token (or a wrong one). */
-export function clientWithToken(url: string, token: string) {
+export function clientWithToken(url: string, token: string): TRPCClient<AppRouter> {
   return createTRPCClient<AppRouter>({
     links: [httpLink({ url: `${url}/trpc`, headers: { authorization: `Bearer ${token}` } })],
   });

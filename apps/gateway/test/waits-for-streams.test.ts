@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { declareBusInfrastructure, deleteStreams, topology } from '@cryptoviz/bus';
 import { startService } from '@cryptoviz/runtime';
-import { createTestDatabase, uniqueName } from '@cryptoviz/testkit';
+import { createTestDatabase, testInfra, uniqueName } from '@cryptoviz/testkit';
 import { gatewayService } from '../src/index.ts';
 
 describe('the gateway and the streams it does not own', () => {
   it('waits for the controller to declare the streams and the bucket, then serves', async () => {
-    const nc = await connect({ servers: inject('infra').natsUrl });
+    const nc = await connect({ servers: testInfra().natsUrl });
     const jsm = await jetstreamManager(nc);
     const topo = topology(uniqueName('gw-early').toLowerCase());
     const db = await createTestDatabase();
@@ -19,7 +19,7 @@ describe('the gateway and the streams it does not own', () => {
     const looks = nc.subscribe(`$JS.API.STREAM.INFO.${topo.streams.ticks}`);
     let started = false;
     const starting = startService(gatewayService, {
-      NATS_URL: inject('infra').natsUrl,
+      NATS_URL: testInfra().natsUrl,
       CRYPTOVIZ_NAMESPACE: topo.namespace,
       DATABASE_URL: db.url,
       HTTP_PORT: '0',

@@ -1,8 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { inject, describe, expect, it } from 'vitest';
-import { eventually, uniqueName } from '@cryptoviz/testkit';
+import { describe, expect, it } from 'vitest';
+import { eventually, testInfra, uniqueName } from '@cryptoviz/testkit';
 import {
   declareBusInfrastructure,
   DEFAULT_STREAM_LIMITS,
@@ -15,7 +15,7 @@ import {
 } from '../src/index.ts';
 
 async function ownerConnection() {
-  const nc = await connect({ servers: inject('infra').natsUrl });
+  const nc = await connect({ servers: testInfra().natsUrl });
   return { nc, jsm: await jetstreamManager(nc) };
 }
 
@@ -25,7 +25,7 @@ describe('the streams and the heartbeat bucket have one owner', () => {
     const topo = topology(uniqueName('early').toLowerCase());
     const said: string[] = [];
     const config = {
-      NATS_URL: inject('infra').natsUrl,
+      NATS_URL: testInfra().natsUrl,
       CRYPTOVIZ_NAMESPACE: topo.namespace,
       WORKER_ID: 'early-worker',
     };
@@ -73,7 +73,7 @@ describe('the streams and the heartbeat bucket have one owner', () => {
     try {
       const bus = await openWorkerBus(
         {
-          NATS_URL: inject('infra').natsUrl,
+          NATS_URL: testInfra().natsUrl,
           CRYPTOVIZ_NAMESPACE: topo.namespace,
           WORKER_ID: 'late-worker',
         },

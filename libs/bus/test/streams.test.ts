@@ -1,13 +1,13 @@
 import { jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { inject, describe, expect, it } from 'vitest';
-import { uniqueName } from '@cryptoviz/testkit';
+import { describe, expect, it } from 'vitest';
+import { testInfra, uniqueName } from '@cryptoviz/testkit';
 import { DEFAULT_STREAM_LIMITS, deleteStreams, declareStreams, topology } from '../src/index.ts';
 
 describe('stream declarations on a real JetStream', () => {
   it('creates TICKS, PREDICTIONS and DLQ with file storage, limits and a duplicate window, idempotently', async () => {
-    const nc = await connect({ servers: inject('infra').natsUrl });
+    const nc = await connect({ servers: testInfra().natsUrl });
     const jsm = await jetstreamManager(nc);
     const topo = topology(uniqueName('streams'));
     try {

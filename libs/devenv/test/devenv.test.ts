@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testInfra } from '@cryptoviz/testkit';
 import {
   dropDatabase,
   findOrStartNats,
@@ -26,7 +27,7 @@ describe('finding or starting PostgreSQL', () => {
   });
 
   it('names a database DATABASE_URL lacks on a server that answers, and how to create it', async () => {
-    const admin = inject('infra').adminDatabaseUrl;
+    const admin = testInfra().adminDatabaseUrl;
     const missing = new URL(admin);
     missing.pathname = `/cvz_missing_${randomBytes(4).toString('hex')}`;
     const name = missing.pathname.slice(1);
@@ -40,7 +41,7 @@ describe('finding or starting PostgreSQL', () => {
   });
 
   it('creates the database DATABASE_URL names when asked to', async () => {
-    const admin = inject('infra').adminDatabaseUrl;
+    const admin = testInfra().adminDatabaseUrl;
     const missing = new URL(admin);
     missing.pathname = `/cvz_missing_${randomBytes(4).toString('hex')}`;
     const name = missing.pathname.slice(1);

@@ -7,13 +7,14 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { inject } from 'vitest';
 import { deleteStreams, declareBusInfrastructure, topology, type Topology } from '@cryptoviz/bus';
 import { createDatabase, dropDatabase } from '@cryptoviz/devenv';
 import { createPool, migrate, type StorageFlavor } from '@cryptoviz/store';
 import type pg from 'pg';
+import { testInfra } from './infra.ts';
 
 export { expectedCandles } from './candles.ts';
+export { testInfra, type TestInfrastructure } from './infra.ts';
 export { priceTick, sampleTicks } from './ticks.ts';
 
 export function uniqueName(prefix: string): string {
@@ -33,12 +34,12 @@ export interface TestDatabase {
  * TimescaleDB cases on a machine without it; the run's summary says so.
  */
 export function storageFlavors(): StorageFlavor[] {
-  return inject('infra').timescaleAdminUrl ? ['postgresql', 'timescaledb'] : ['postgresql'];
+  return testInfra().timescaleAdminUrl ? ['postgresql', 'timescaledb'] : ['postgresql'];
 }
 
 /** The admin URL of the server that gives `flavor`. */
 export function adminUrlFor(flavor: StorageFlavor): string {
-  const { adminDatabaseUrl, timescaleAdminUrl } = inject('infra');
+  const { adminDatabaseUrl, timescaleAdminUrl } = testInfra();
   if (flavor === 'postgresql') return adminDatabaseUrl;
   if (!timescaleAdminUrl) throw new Error('no TimescaleDB cluster in this run');
   return timescaleAdminUrl;
@@ -79,7 +80,7 @@ export interface TestBus {
 
 /** Streams under a namespace of this test's own, deleted afterwards. */
 export async function createTestBus(): Promise<TestBus> {
-  const { natsUrl } = inject('infra');
+  const { natsUrl } = testInfra();
   const topo = topology(uniqueName('t').toLowerCase());
   const nc = await connect({ servers: natsUrl });
   const jsm = await jetstreamManager(nc);

@@ -4,6 +4,7 @@ import {
   httpSubscriptionLink,
   splitLink,
   TRPCClientError,
+  type TRPCClient,
 } from '@trpc/client';
 import type { ApiOutputs, AppRouter } from '@cryptoviz/api';
 
@@ -22,7 +23,7 @@ export function setAdminToken(token: string | null): void {
   adminToken = token?.trim() || null;
 }
 
-export function createApiClient(url = API_PATH) {
+export function createApiClient(url = API_PATH): TRPCClient<AppRouter> {
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
@@ -39,7 +40,7 @@ export function createApiClient(url = API_PATH) {
   });
 }
 
-export const api = createApiClient();
+export const api: TRPCClient<AppRouter> = createApiClient();
 
 /** A message a person can act on, from whatever a call failed with. */
 export function errorMessage(err: unknown): string {
