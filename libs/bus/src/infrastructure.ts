@@ -1,9 +1,10 @@
-import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { waitUntilReady, type WaitOptions } from '@cryptoviz/runtime/wait';
 import { declareHeartbeatBucket, heartbeatStream } from './heartbeats.ts';
 import {
   declareStreams,
   DEFAULT_STREAM_LIMITS,
+  streamInfoOrMissing,
   type ExistingStreams,
   type StreamLimits,
 } from './streams.ts';
@@ -34,12 +35,9 @@ export async function missingBusInfrastructure(
   const missing: string[] = [];
   for (const stream of [...Object.values(topo.streams), heartbeatStream(topo)]) {
     try {
-      await jsm.streams.info(stream);
+      if (!(await streamInfoOrMissing(jsm, stream))) missing.push(stream);
     } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) {
-        return `JetStream does not answer (${(err as Error).message})`;
-      }
-      missing.push(stream);
+      return `JetStream does not answer (${(err as Error).message})`;
     }
   }
   return missing.length > 0 ? `no JetStream stream ${missing.join(', ')} yet` : undefined;

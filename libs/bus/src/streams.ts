@@ -1,10 +1,13 @@
 import { nanos } from '@nats-io/nats-core';
 import {
   DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
   RetentionPolicy,
   StorageType,
   type JetStreamManager,
   type StreamConfig,
+  type StreamInfo,
 } from '@nats-io/jetstream';
 import { heartbeatStream } from './heartbeats.ts';
 import type { Topology } from './topology.ts';
@@ -74,16 +77,35 @@ export function streamConfigs(
 }
 
 /**
- * Creates the streams, or brings existing ones to the declared limits. The owner's part only
- * (see declareBusInfrastructure): a worker that ran this would write its version's settings
- * over the owner's.
- */
-/**
  * What declaring does to a stream that exists: bring it to this version's settings (a starting
  * owner) or leave it as it is (a running owner re-creating only what went missing).
  */
 export type ExistingStreams = 'update' | 'keep';
 
+/**
+ * A stream's info, or undefined when JetStream says it does not exist. Any other failure (no
+ * server, a timeout) is thrown: taking it for "missing" would try to create the stream while
+ * JetStream cannot answer, and report the wrong cause.
+ */
+export async function streamInfoOrMissing(
+  jsm: JetStreamManager,
+  name: string,
+): Promise<StreamInfo | undefined> {
+  try {
+    return await jsm.streams.info(name);
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Creates the streams, or brings existing ones to the declared limits. The owner's part only
+ * (see declareBusInfrastructure): a worker that ran this would write its version's settings
+ * over the owner's.
+ */
 export async function declareStreams(
   jsm: JetStreamManager,
   topo: Topology,
@@ -92,11 +114,11 @@ export async function declareStreams(
 ): Promise<void> {
   for (const config of streamConfigs(topo, limits)) {
     const name = config.name;
-    const info = await jsm.streams.info(name).catch(() => undefined);
+    const info = await streamInfoOrMissing(jsm, name);
     if (!info) {
-      await jsm.streams.add(config).catch(async (err: Error) => {
+      await jsm.streams.add(config).catch(async (err: unknown) => {
         // Another owner (a second controller starting) may have created it meanwhile.
-        if (!(await jsm.streams.info(name).catch(() => undefined))) throw err;
+        if (!(await streamInfoOrMissing(jsm, name))) throw err;
       });
     } else if (existing === 'update') {
       await jsm.streams.update(name, { ...info.config, ...config });
