@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '@cryptoviz/kube-testenv';
-import { eventually } from '@cryptoviz/testkit';
 import { cryptoSourceSchema, type Resource } from '@cryptoviz/resources';
 import {
   ResourceConflictError,
@@ -35,16 +34,6 @@ describe('resources through the Kubernetes API (gateway in a cluster)', () => {
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     store = new KubernetesResourceStore(kc, namespace);
     custom = kc.makeApiClient(CustomObjectsApi);
-    // A just-started API server answers 429 until its priority-and-fairness config is in place.
-    await eventually(
-      () =>
-        store.list().then(
-          () => true,
-          () => false,
-        ),
-      (ready) => ready,
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
   }, CONTROL_PLANE_TIMEOUT_MS);
   afterAll(async () => {
     await plane?.stop();

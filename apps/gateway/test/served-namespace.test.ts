@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '@cryptoviz/kube-testenv';
 import { labelIn, refOf, resourceKey } from '@cryptoviz/resources';
 import { insertTicks } from '@cryptoviz/store';
-import { eventually } from '@cryptoviz/testkit';
 import { tick } from './fixtures.ts';
 import { clientWithToken, failure, startTestGateway, TOKEN, type TestGateway } from './support.ts';
 
@@ -39,16 +38,6 @@ describe('a gateway serving a namespace other than default (Kubernetes API)', ()
     process.env.KUBECONFIG = plane.kubeconfigPath;
     gw = await startTestGateway({ GATEWAY_RESOURCES: 'kubernetes', GATEWAY_NAMESPACE: namespace });
     admin = clientWithToken(gw.url, TOKEN);
-    // A just-started API server answers 429 until its priority-and-fairness config is in place.
-    await eventually(
-      () =>
-        gw.client.resources.list.query().then(
-          () => true,
-          () => false,
-        ),
-      (ready) => ready,
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
   }, CONTROL_PLANE_TIMEOUT_MS);
   afterAll(async () => {
     await gw?.stop();
