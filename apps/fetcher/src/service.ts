@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { heartbeatOf, openWorkerBus } from '@cryptoviz/bus';
 import { dataDirEnv } from '@cryptoviz/market';
-import { refOf, resourceKey } from '@cryptoviz/resources';
+import { resourceKeyOf } from '@cryptoviz/resources';
 import { readResourceFile } from '@cryptoviz/resources/node';
 import { natsEnv, workerIdEnv, type ServiceDefinition } from '@cryptoviz/runtime';
 import { shardEnvSchema } from '@cryptoviz/workloads';
@@ -37,7 +37,7 @@ export const fetcherService: ServiceDefinition<typeof env> = {
   async start({ config, log, registry }) {
     const source = await readResourceFile(config.SOURCE_FILE, 'CryptoSource', 'SOURCE_FILE');
     // The manifest carries the namespace the plan gave it: the key keeps namesakes apart.
-    const key = resourceKey(refOf(source));
+    const key = resourceKeyOf(source);
     const bus = await openWorkerBus(config, log);
     const fetcher = startFetcher({
       nc: bus.nc,

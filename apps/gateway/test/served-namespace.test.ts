@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '@cryptoviz/kube-testenv';
-import { labelIn, refOf, resourceKey } from '@cryptoviz/resources';
+import { labelIn, resourceKeyOf } from '@cryptoviz/resources';
 import { insertTicks } from '@cryptoviz/store';
 import { tick } from './fixtures.ts';
 import { clientWithToken, failure, startTestGateway, TOKEN, type TestGateway } from './support.ts';
@@ -56,9 +56,7 @@ describe('a gateway serving a namespace other than default (Kubernetes API)', ()
     // As stored it carries the served namespace, so the key its workers are planned by and
     // write their rows under (`refOf` of what the controller reads) is of that namespace.
     const listing = await gw.client.resources.list.query();
-    expect(listing.sources.map((s) => resourceKey(refOf(s.resource)))).toEqual([
-      `${namespace}/binance`,
-    ]);
+    expect(listing.sources.map((s) => resourceKeyOf(s.resource))).toEqual([`${namespace}/binance`]);
     // A bare name reads those rows.
     await insertTicks(gw.db.pool, [tick(`${namespace}/binance`, 'BTC', new Date(), 100)]);
     const latest = await gw.client.markets.latest.query({ sources: ['binance'] });
@@ -80,9 +78,7 @@ describe('a gateway serving a namespace other than default (Kubernetes API)', ()
       const here = await gw.client.resources.namespace.query();
       expect(here).toEqual({ namespace });
       const listing = await gw.client.resources.list.query();
-      const labels = listing.sources.map((s) =>
-        labelIn(here.namespace)(resourceKey(refOf(s.resource))),
-      );
+      const labels = listing.sources.map((s) => labelIn(here.namespace)(resourceKeyOf(s.resource)));
       expect(labels).toEqual(['binance']);
       // The gateway's own messages name it the same way.
       const again = await failure(admin.resources.create.mutate({ manifest: binance }));

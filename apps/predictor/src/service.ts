@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { heartbeatOf, openWorkerBus } from '@cryptoviz/bus';
-import { refOf, resourceKey } from '@cryptoviz/resources';
+import { resourceKeyOf } from '@cryptoviz/resources';
 import { readResourceFile } from '@cryptoviz/resources/node';
 import { databaseEnv, natsEnv, workerIdEnv, type ServiceDefinition } from '@cryptoviz/runtime';
 import { createPool, waitForSchema } from '@cryptoviz/store';
@@ -35,7 +35,7 @@ export const predictorService: ServiceDefinition<typeof env> = {
     // The schema is `cryptoviz migrate`'s: a predictor only waits for it to be current.
     await waitForSchema(config.DATABASE_URL, { log: (m) => log.warn(m) });
     // The manifest carries the namespace the plan gave it: the key keeps namesakes apart.
-    const key = resourceKey(refOf(resource));
+    const key = resourceKeyOf(resource);
     const bus = await openWorkerBus(config, log);
     const pool = createPool(config.DATABASE_URL);
     const predictor = await startPredictor({

@@ -31,6 +31,13 @@ export function refOf(resource: {
   };
 }
 
+/** The key of a manifest: what its rows, heartbeats and workers are keyed by. */
+export function resourceKeyOf(resource: {
+  metadata: { name: string; namespace?: string | undefined };
+}): string {
+  return resourceKey(refOf(resource));
+}
+
 /**
  * A key `namespace/name` (a field of data the platform writes, such as a tick's `source`):
  * the string itself, validated; errors name the part that is wrong.

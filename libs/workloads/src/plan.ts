@@ -1,6 +1,6 @@
 import {
   refOf,
-  resourceKey,
+  resourceKeyOf,
   type CryptoSource,
   type PredictionModel,
   type Resource,
@@ -84,7 +84,7 @@ function planShards(resource: Resource, count: number, secretEnv: Workload['secr
   return Array.from({ length: count }, (_, index): Workload => ({
     name: `${role}-${name}-${index}`,
     role,
-    resource: resourceKey(refOf(resource)),
+    resource: resourceKeyOf(resource),
     env: { SHARD: `${index}/${count}` },
     files: { [fileEnv]: { name: `${name}.json`, content: manifest } },
     secretEnv,

@@ -1,4 +1,4 @@
-import { refOf, resourceKey, resourceLabel, type Resource } from '@cryptoviz/resources';
+import { resourceKeyOf, resourceLabel, type Resource } from '@cryptoviz/resources';
 import { redactUrlPassword } from '@cryptoviz/runtime';
 import type { RunningWorkload } from '@cryptoviz/workloads';
 import type { Say } from './progress.ts';
@@ -22,7 +22,7 @@ export interface UpSummary {
 export function sayUpSummary(say: Say, up: UpSummary): void {
   // As a person types them back: the name alone in `default`, `namespace/name` elsewhere.
   const names = (kind: string) =>
-    up.resources.filter((r) => r.kind === kind).map((r) => resourceLabel(resourceKey(refOf(r))));
+    up.resources.filter((r) => r.kind === kind).map((r) => resourceLabel(resourceKeyOf(r)));
   const models = names('PredictionModel');
 
   say('');

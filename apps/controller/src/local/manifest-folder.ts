@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { refOf, resourceKey, type Resource } from '@cryptoviz/resources';
+import { resourceKeyOf, type Resource } from '@cryptoviz/resources';
 import { parseManifests } from '@cryptoviz/resources/yaml';
 
 export interface ManifestFile {
@@ -31,7 +31,7 @@ export async function readManifestFile(path: string): Promise<ManifestFile> {
     for (const [key, value] of Object.entries((doc.stringData ?? {}) as Record<string, string>)) {
       values.set(key, value);
     }
-    secrets.set(resourceKey(refOf({ metadata: { ...metadata, name: metadata.name } })), values);
+    secrets.set(resourceKeyOf({ metadata: { ...metadata, name: metadata.name } }), values);
   }
   return { resources, secrets };
 }

@@ -6,6 +6,7 @@ import {
   DEFAULT_NAMESPACE,
   refOf,
   resourceKey,
+  resourceKeyOf,
   type Resource,
   type ResourceKind,
   type ResourceRef,
@@ -33,7 +34,7 @@ interface Located {
 }
 
 function sameObject(a: Resource, kind: ResourceKind, ref: ResourceRef): boolean {
-  return a.kind === kind && resourceKey(refOf(a)) === resourceKey(ref);
+  return a.kind === kind && resourceKeyOf(a) === resourceKey(ref);
 }
 
 /**

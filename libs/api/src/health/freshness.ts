@@ -1,8 +1,7 @@
 import type { Heartbeat } from '@cryptoviz/bus';
 import {
   parseDuration,
-  refOf,
-  resourceKey,
+  resourceKeyOf,
   type CryptoSource,
   type Resource,
 } from '@cryptoviz/resources';
@@ -60,7 +59,7 @@ export function judgeFreshness(
 ): { freshness: SourceFreshnessView[]; retired: RetiredSourceView[] } {
   const declared = new Map<string, CryptoSource>();
   for (const r of resources ?? []) {
-    if (r.kind === 'CryptoSource') declared.set(resourceKey(refOf(r)), r);
+    if (r.kind === 'CryptoSource') declared.set(resourceKeyOf(r), r);
   }
   const seen = new Map(stored.map((f) => [f.source, f]));
   const names = resources ? [...declared.keys()] : [...seen.keys()];

@@ -16,7 +16,7 @@ import {
   type StoredModel,
   type TickStorageStats,
 } from '@cryptoviz/store';
-import { refOf, resourceKey } from '@cryptoviz/resources';
+import { resourceKeyOf } from '@cryptoviz/resources';
 import type { GatewayDeps } from '../context.ts';
 import type { ResourceListing } from '../resources/resource-store.ts';
 import { judgeFreshness, type RetiredSourceView, type SourceFreshnessView } from './freshness.ts';
@@ -105,7 +105,7 @@ async function retiredModelsOf(
             deps.pool,
             resources.resources
               .filter((r) => r.kind === 'PredictionModel')
-              .map((r) => resourceKey(refOf(r))),
+              .map((r) => resourceKeyOf(r)),
           ),
         [],
         deps.log,

@@ -4,12 +4,11 @@ import { listHeartbeats } from '@cryptoviz/bus';
 import {
   API_VERSION,
   formatIssues,
+  parseResourceKey,
+  resourceKeyOf,
   resourceSchemas,
   type Resource,
   type ResourceKind,
-  parseResourceKey,
-  refOf,
-  resourceKey,
 } from '@cryptoviz/resources';
 import { latestPredictions, sourceFreshness } from '@cryptoviz/store';
 import { keyHere, resourceKeyInput, resourceName } from '../inputs.ts';
@@ -116,7 +115,7 @@ async function save(
   const resource = await validate(manifest, deps.dataDir);
   const saved = await storeErrors(() => deps.resources[how](resource));
   deps.declared.invalidate();
-  deps.log.info({ kind: saved.kind, key: resourceKey(refOf(saved)) }, `resource ${how}d`);
+  deps.log.info({ kind: saved.kind, key: resourceKeyOf(saved) }, `resource ${how}d`);
   return saved;
 }
 
@@ -136,7 +135,7 @@ export const resourcesRouter = router({
       if (!seen || seen < p.madeAt) lastForecast.set(p.model, p.madeAt);
     }
     const view = (resource: Resource): ResourceView => {
-      const key = resourceKey(refOf(resource));
+      const key = resourceKeyOf(resource);
       const last =
         (resource.kind === 'CryptoSource' ? lastTick.get(key) : lastForecast.get(key)) ?? null;
       return { resource, observed: observeStatus(resource, beats, last) };

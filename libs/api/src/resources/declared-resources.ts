@@ -1,4 +1,4 @@
-import { refOf, resourceKey } from '@cryptoviz/resources';
+import { resourceKeyOf } from '@cryptoviz/resources';
 import type { Logger } from '@cryptoviz/runtime';
 import type { ResourceStore } from './resource-store.ts';
 
@@ -93,7 +93,7 @@ export class DeclaredResources {
       // A change landed while this listing was on its way: its answer may predate the change.
       if (generation !== this.#generation) return await this.read();
       const names = (kind: string) =>
-        new Set(resources.filter((r) => r.kind === kind).map((r) => resourceKey(refOf(r))));
+        new Set(resources.filter((r) => r.kind === kind).map((r) => resourceKeyOf(r)));
       this.#names = { sources: names('CryptoSource'), models: names('PredictionModel') };
       if (this.#failing) this.log.info('resource listing readable again: live views filter again');
       this.#failing = false;

@@ -1,5 +1,11 @@
 import { isFreshHeartbeat, type Heartbeat } from '@cryptoviz/bus';
-import { parseDuration, refOf, resourceKey, type Resource } from '@cryptoviz/resources';
+import {
+  parseDuration,
+  refOf,
+  resourceKey,
+  resourceKeyOf,
+  type Resource,
+} from '@cryptoviz/resources';
 import { sourceFinished } from '../health/finished.ts';
 import { currentProblems } from './worker-problems.ts';
 
@@ -97,7 +103,7 @@ export function observeStatus(
   nowMs = Date.now(),
 ): ObservedStatus {
   const role = resource.kind === 'CryptoSource' ? 'fetcher' : 'predictor';
-  const mine = beats.filter((b) => b.role === role && b.resource === resourceKey(refOf(resource)));
+  const mine = beats.filter((b) => b.role === role && b.resource === resourceKeyOf(resource));
   const ready = mine.filter((b) => isFreshHeartbeat(b, nowMs));
   const problems = currentProblems(ready);
   const blocking = problems.find((problem) => problem.stopsData);
