@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '@cryptoviz/kube-testenv';
-import { latestTicks } from '@cryptoviz/store';
 import {
   createTestBus,
   createTestDatabase,
   eventually,
+  storedPairs,
   type TestBus,
   type TestDatabase,
 } from '@cryptoviz/testkit';
@@ -90,12 +90,7 @@ describe('the compiled platform (node dist/cryptoviz.js <role>)', () => {
   it('runs the writer and a fetcher, which store what the fetcher polls', async () => {
     const writer = runUntilReady('writer', { DATABASE_URL: db.url }, async () => {
       const fetcher = await runUntilReady('fetcher', { SOURCE_FILE: sourceFile }, async () => {
-        const stored = await eventually(
-          () => latestTicks(db.pool),
-          (ticks) => ticks.length === 2,
-          { timeoutMs: 30_000 },
-        );
-        expect(stored.map((t) => `${t.source}/${t.symbol}`).sort()).toEqual([
+        expect(await storedPairs(db.pool, 2)).toEqual([
           'default/compiled/BTC',
           'default/compiled/ETH',
         ]);

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { latestTicks } from '@cryptoviz/store';
 import {
   createTestBus,
   createTestDatabase,
   eventually,
+  storedPairs,
   isAlive,
   type TestBus,
   type TestDatabase,
@@ -135,12 +135,7 @@ spec: { provider: synthetic, symbols: [SOL, ADA, DOGE], interval: 1s, maxSymbols
       { timeoutMs: 60_000 },
     );
 
-    const latest = await eventually(
-      () => latestTicks(db.pool),
-      (ticks) => ticks.length === 5,
-      { timeoutMs: 30_000 },
-    );
-    expect(latest.map((t) => `${t.source}/${t.symbol}`).sort()).toEqual([
+    expect(await storedPairs(db.pool, 5)).toEqual([
       'default/sim-a/BTC',
       'default/sim-a/ETH',
       'default/sim-b/ADA',
@@ -189,16 +184,8 @@ spec: { provider: synthetic, symbols: [${symbol}], interval: 1s }
     expect(up.output()).toMatch(/Manifests {3}\S+: team-a\/binance, team-b\/binance\n/);
     expect(up.output()).toContain('team-a.fetcher-binance-0');
     expect(up.output()).toContain('team-b.fetcher-binance-0');
-    const latest = await eventually(
-      () => latestTicks(db.pool),
-      (ticks) => ticks.length === 2,
-      { timeoutMs: 30_000 },
-    );
     // Each team's fetcher published its own symbol under its own key.
-    expect(latest.map((t) => `${t.source}/${t.symbol}`).sort()).toEqual([
-      'team-a/binance/BTC',
-      'team-b/binance/ETH',
-    ]);
+    expect(await storedPairs(db.pool, 2)).toEqual(['team-a/binance/BTC', 'team-b/binance/ETH']);
     up.child.kill('SIGTERM');
     expect(await up.exited).toBe(0);
   }, 240_000);

@@ -9,7 +9,7 @@ import {
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { deleteStreams, declareBusInfrastructure, topology, type Topology } from '@cryptoviz/bus';
 import { createDatabase, dropDatabase } from '@cryptoviz/devenv';
-import { createPool, migrate, type StorageFlavor } from '@cryptoviz/store';
+import { createPool, latestTicks, migrate, type StorageFlavor } from '@cryptoviz/store';
 import type pg from 'pg';
 import { testInfra } from './infra.ts';
 
@@ -116,6 +116,19 @@ export async function eventually<T>(
     value = await probe();
   }
   return value;
+}
+
+/**
+ * Waits until `count` (source, symbol) pairs have a stored tick, and names them
+ * `namespace/name/SYMBOL`, sorted: what a pipeline test expects its fetchers to have delivered.
+ */
+export async function storedPairs(pool: pg.Pool, count: number): Promise<string[]> {
+  const latest = await eventually(
+    () => latestTicks(pool),
+    (ticks) => ticks.length === count,
+    { timeoutMs: 30_000 },
+  );
+  return latest.map((t) => `${t.source}/${t.symbol}`).sort();
 }
 
 /** Whether a process runs (signal 0 checks without sending anything). */
